@@ -1,0 +1,77 @@
+/// The shape of a step kind's configuration.
+///
+/// One description serves three jobs: flow's own validation of a workflow (with positions),
+/// the JSON Schema editors use (`flow schema`), and finding a step's references to other steps and files.
+public indirect enum Schema: Sendable {
+    case string(oneOf: [String]? = nil)
+    case integer(minimum: Int? = nil)
+    case number(minimum: Double? = nil)
+    case boolean
+    case list(Schema, minItems: Int = 0)
+    /// A mapping with a fixed set of keys.
+    case object([Property])
+    /// A mapping whose keys the user chooses (environment variables, output names).
+    case dictionary(Schema)
+    /// The first alternative whose shape matches the node.
+    case either([Schema])
+    /// The name of a dataset or step; it becomes a dependency.
+    case reference
+    /// A path relative to the workflow file; its content becomes part of the cache key.
+    case file
+    /// Any scalar (string, number, boolean).
+    case scalar
+}
+
+/// One key of an `.object` schema.
+public struct Property: Sendable {
+    public var name: String
+    public var schema: Schema
+    public var required: Bool
+    public var summary: String
+
+    public init(_ name: String, _ schema: Schema, required: Bool = false, _ summary: String = "") {
+        self.name = name
+        self.schema = schema
+        self.required = required
+        self.summary = summary
+    }
+}
+
+/// Where a kind may be declared: the `datasets:` section or the `steps:` section.
+public enum Section: String, Sendable {
+    case datasets
+    case steps
+}
+
+/// What the configuration layer must know of a step kind; the engine adds how it runs.
+public struct KindDescription: Sendable {
+    public var name: String
+    public var section: Section
+    public var summary: String
+    public var schema: Schema
+
+    public init(name: String, section: Section, summary: String, schema: Schema) {
+        self.name = name
+        self.section = section
+        self.summary = summary
+        self.schema = schema
+    }
+}
+
+extension Schema {
+    /// A few words for "expected …" messages.
+    var expectation: String {
+        switch self {
+        case .string(let options?): return "one of " + options.map { "'\($0)'" }.joined(separator: ", ")
+        case .string, .reference: return "a string"
+        case .file: return "a file path"
+        case .integer: return "an integer"
+        case .number: return "a number"
+        case .boolean: return "true or false"
+        case .list: return "a list"
+        case .object, .dictionary: return "a mapping"
+        case .either(let options): return options.map(\.expectation).joined(separator: " or ")
+        case .scalar: return "a string, number or boolean"
+        }
+    }
+}

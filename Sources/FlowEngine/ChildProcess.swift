@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs a program in its own process group, its output appended to a log file.
+///
+/// The own group lets flow stop a command and everything it started (a shell pipeline, a
+/// Python interpreter's workers) with one signal, when a run is interrupted or cancelled.
+public enum ChildProcess {
+    /// Runs `arguments` and returns its exit status (or 128 + signal). Cancelling the calling
+    /// task sends SIGTERM to the group, then SIGKILL after `grace` seconds.
+    /// `pgidFile`, if given, receives the group id while the process runs.
+    public static func run(_ arguments: [String], directory: String, environment: [String: String],
+                           logPath: String, pgidFile: String? = nil, grace: Double = 5) async throws -> Int32 {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        // glibc's addchdir_np is not visible from Swift; a tiny shell prologue changes directory instead.
+        let arguments = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, arguments[0], &fileActions, &attributes, argv, envp)
+        guard status == 0 else {
+            throw EngineError.io("cannot start \(arguments[4]): \(String(cString: strerror(status)))")
+        }
+        if let pgidFile { try? "\(pid)\n".write(toFile: pgidFile, atomically: true, encoding: .utf8) }
+
+        let child = pid
+        return try await withTaskCancellationHandler {
+            let code = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+                // waitpid blocks, so it gets a thread of its own rather than one of the task pool's.
+                Thread.detachNewThread {
+                    var status: Int32 = 0
+                    while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                    let exited = status & 0x7f == 0
+                    continuation.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+                }
+            }
+            // Wait for stragglers of the group (background jobs of the shell) only when cancelled.
+            if Task.isCancelled { throw CancellationError() }
+            return code
+        } onCancel: {
+            kill(-child, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + grace) { kill(-child, SIGKILL) }
+        }
+    }
+
+    /// `PATH`, `HOME` and the like from flow's own environment, for commands that need a usable shell.
+    public static var inheritedEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment
+    }
+}

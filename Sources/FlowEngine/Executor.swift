@@ -1,0 +1,33 @@
+import FlowConfig
+
+/// One step ready to run: its inputs are complete and its key is known.
+public struct Job: Sendable {
+    public var step: Step
+    public var document: KeyDocument
+    public var upstream: [String: StepRecord]
+}
+
+/// Where steps run: this machine, or a cluster. The scheduler decides what runs when;
+/// an executor only runs what it is given and returns the stored record.
+public protocol Executor: Sendable {
+    /// Runs the job and returns its record, already written to the store. Cancelling the
+    /// calling task must stop the job and leave no partial entry.
+    func execute(_ job: Job) async throws -> StepRecord
+    /// How many jobs may run at once.
+    var slots: Int { get }
+}
+
+/// Runs steps as tasks of this process.
+public struct LocalExecutor: Executor {
+    public var execution: StepExecution
+    public var slots: Int
+
+    public init(execution: StepExecution, slots: Int) {
+        self.execution = execution
+        self.slots = max(1, slots)
+    }
+
+    public func execute(_ job: Job) async throws -> StepRecord {
+        try await execution.run(job.step, document: job.document, upstream: job.upstream, threads: 1)
+    }
+}

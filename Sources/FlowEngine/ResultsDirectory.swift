@@ -1,0 +1,38 @@
+import Foundation
+
+/// `results/<workflow>/<step>/`: the human-facing view of a workflow's outputs, as links into the store.
+public struct ResultsDirectory: Sendable {
+    public var root: String
+    public var store: Store
+
+    public init(root: String, store: Store) {
+        self.root = root
+        self.store = store
+    }
+
+    public func directory(for step: String) -> String { root + "/" + step }
+
+    /// Points `results/<workflow>/<step>/<file>` at the step's stored outputs (and `log.txt` at its log).
+    public func publish(step: String, record: StepRecord) throws {
+        let directory = directory(for: step)
+        var links: [(String, Digest)] = record.outputs.values.map { ($0.file, $0.digest) }
+        if let log = record.log { links.append(("log.txt", log)) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (file, digest) in links {
+            let link = directory + "/" + file
+            // Relative, so the links survive moving or copying the whole workspace.
+            let target = relativePath(from: directory, to: store.objectPath(digest))
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target { continue }
+            try? FileManager.default.removeItem(atPath: link)
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        }
+    }
+
+    func relativePath(from directory: String, to target: String) -> String {
+        let from = URL(fileURLWithPath: directory).standardizedFileURL.pathComponents
+        let to = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
+        return (Array(repeating: "..", count: from.count - common) + to[common...]).joined(separator: "/")
+    }
+}

@@ -1,0 +1,182 @@
+import FlowConfig
+import Foundation
+
+/// How a step ended in one run.
+public enum StepOutcome: Sendable {
+    /// Its key was in the store. `cutoff`: an upstream step ran again but produced identical outputs.
+    case cached(StepRecord, cutoff: Bool)
+    case ran(StepRecord)
+    case failed(StepFailure)
+    /// Not run, and why (an upstream failure, an interruption).
+    case skipped(String)
+
+    public var record: StepRecord? {
+        switch self {
+        case .cached(let record, _), .ran(let record): return record
+        default: return nil
+        }
+    }
+}
+
+/// Receives progress as steps start and finish (the terminal printer, tests).
+public protocol RunObserver: Sendable {
+    func started(_ step: Step)
+    func finished(_ step: Step, _ outcome: StepOutcome)
+}
+
+/// What the user asked of this run.
+public struct RunOptions: Sendable {
+    /// Steps to bring up to date, with everything they need; empty means all.
+    public var targets: [String] = []
+    /// Steps to run again even when their results are stored.
+    public var force: [String] = []
+    /// Keep starting steps that do not depend on a failed one.
+    public var keepGoing = false
+
+    public init(targets: [String] = [], force: [String] = [], keepGoing: Bool = false) {
+        self.targets = targets
+        self.force = force
+        self.keepGoing = keepGoing
+    }
+}
+
+/// Runs a workflow's steps in dependency order, as many at once as the executor has slots.
+///
+/// A step's key is computed only when its inputs are complete, from the digests of what they
+/// produced: a step whose upstream ran again but wrote identical bytes keeps its key, and so
+/// its stored result (early cutoff).
+public struct Scheduler: Sendable {
+    public var workflow: Workflow
+    public var execution: StepExecution
+    public var executor: any Executor
+    public var options: RunOptions
+    public var observer: any RunObserver
+    public var results: ResultsDirectory?
+
+    public init(workflow: Workflow, execution: StepExecution, executor: any Executor, options: RunOptions,
+                observer: any RunObserver, results: ResultsDirectory? = nil) {
+        self.workflow = workflow
+        self.execution = execution
+        self.executor = executor
+        self.options = options
+        self.observer = observer
+        self.results = results
+    }
+
+    public func run() async -> [String: StepOutcome] {
+        let selected = Selection.steps(of: workflow, matching: options.targets)
+        let forced = Set(Selection.steps(of: workflow, named: options.force))
+        let steps = workflow.steps.filter { selected.contains($0.name) }
+        let byName = Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+
+        var waitingOn = Dictionary(steps.map { ($0.name, Set($0.dependencies)) }, uniquingKeysWith: { a, _ in a })
+        var dependents: [String: [String]] = [:]
+        for step in steps { for dependency in step.dependencies { dependents[dependency, default: []].append(step.name) } }
+        var ready = steps.filter { $0.dependencies.isEmpty }.map(\.name)
+        var records: [String: StepRecord] = [:]
+        var ranThisRun = Set<String>()
+        var outcomes: [String: StepOutcome] = [:]
+        var stopping = false
+
+        func finish(_ step: Step, _ outcome: StepOutcome) {
+            outcomes[step.name] = outcome
+            observer.finished(step, outcome)
+            guard let record = outcome.record else {
+                skipDescendants(of: step.name, because: "upstream '\(step.name)' did not complete")
+                return
+            }
+            records[step.name] = record
+            try? results?.publish(step: step.name, record: record)
+            for dependent in dependents[step.name] ?? [] {
+                waitingOn[dependent]?.remove(step.name)
+                if waitingOn[dependent]?.isEmpty == true { ready.append(dependent) }
+            }
+        }
+
+        func skipDescendants(of name: String, because reason: String) {
+            for dependent in dependents[name] ?? [] where outcomes[dependent] == nil {
+                outcomes[dependent] = .skipped(reason)
+                skipDescendants(of: dependent, because: reason)
+            }
+        }
+
+        await withTaskGroup(of: (String, Result<StepRecord, any Error>).self) { group in
+            var running = 0
+            while true {
+                while !stopping, running < executor.slots, !ready.isEmpty {
+                    let step = byName[ready.removeFirst()]!
+                    if outcomes[step.name] != nil { continue }
+                    let upstream = records.filter { step.dependencies.contains($0.key) }
+                    let document: KeyDocument
+                    do {
+                        document = try execution.keyDocument(for: step, upstream: upstream)
+                    } catch {
+                        finish(step, .failed(error as? StepFailure ?? StepFailure(step: step.name, message: "\(error)")))
+                        if !options.keepGoing { stopping = true }
+                        continue
+                    }
+                    if !forced.contains(step.name), let record = execution.store.record(for: document.key) {
+                        finish(step, .cached(record, cutoff: step.dependencies.contains(where: ranThisRun.contains)))
+                        continue
+                    }
+                    observer.started(step)
+                    running += 1
+                    let job = Job(step: step, document: document, upstream: upstream)
+                    group.addTask { [executor] in
+                        do { return (step.name, .success(try await executor.execute(job))) } catch { return (step.name, .failure(error)) }
+                    }
+                }
+                if running == 0 { break }
+                guard let (name, result) = await group.next() else { break }
+                running -= 1
+                let step = byName[name]!
+                switch result {
+                case .success(let record):
+                    ranThisRun.insert(name)
+                    finish(step, .ran(record))
+                case .failure(let error as StepFailure) where !Task.isCancelled:
+                    finish(step, .failed(error))
+                    if !options.keepGoing { stopping = true }
+                case .failure(let error):
+                    if Task.isCancelled || error is CancellationError {
+                        finish(step, .skipped("interrupted"))
+                        stopping = true
+                    } else {
+                        finish(step, .failed(StepFailure(step: name, message: "\(error)")))
+                        if !options.keepGoing { stopping = true }
+                    }
+                }
+                if Task.isCancelled { stopping = true }
+            }
+        }
+        for step in steps where outcomes[step.name] == nil {
+            outcomes[step.name] = .skipped(Task.isCancelled ? "interrupted" : "not started after a failure")
+        }
+        return outcomes
+    }
+}
+
+/// Turns the names a user typed (`--step`, `--force`) into concrete steps.
+public enum Selection {
+    /// Concrete steps named directly or through their family (`simulate` = every `simulate[...]`).
+    public static func steps(of workflow: Workflow, named names: [String]) -> [String] {
+        workflow.steps.filter { names.contains($0.name) || names.contains($0.family) }.map(\.name)
+    }
+
+    /// The named steps and everything upstream of them; all steps when `names` is empty.
+    public static func steps(of workflow: Workflow, matching names: [String]) -> Set<String> {
+        guard !names.isEmpty else { return Set(workflow.steps.map(\.name)) }
+        var selected = Set<String>()
+        var pending = steps(of: workflow, named: names)
+        while let name = pending.popLast() {
+            guard selected.insert(name).inserted, let step = workflow.step(named: name) else { continue }
+            pending += step.dependencies
+        }
+        return selected
+    }
+
+    /// Names among `names` that match no step, for a clear error before anything runs.
+    public static func unknown(_ names: [String], in workflow: Workflow) -> [String] {
+        names.filter { name in !workflow.steps.contains { $0.name == name || $0.family == name } }
+    }
+}

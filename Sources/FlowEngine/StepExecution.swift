@@ -1,0 +1,139 @@
+import FlowConfig
+import Foundation
+
+/// Runs one step to completion in a scratch directory and files its results in the store.
+///
+/// Order matters for crash safety: outputs are moved into the store first, the record last,
+/// so a record never names an output that is not there. The scratch directory is removed on
+/// every path out, including cancellation.
+public struct StepExecution: Sendable {
+    public var store: Store
+    public var workflow: Workflow
+    public var kinds: KindRegistry
+
+    public init(store: Store, workflow: Workflow, kinds: KindRegistry) {
+        self.store = store
+        self.workflow = workflow
+        self.kinds = kinds
+    }
+
+    public func run(_ step: Step, document: KeyDocument, upstream: [String: StepRecord], threads: Int) async throws -> StepRecord {
+        guard let kind = kinds[step.kind] else {
+            throw StepFailure(step: step.name, message: "no step kind '\(step.kind)' in this build of flow")
+        }
+        let started = Date()
+        let scratch = try store.makeScratch(for: step.name)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let logPath = scratch + "/.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+
+        let context = StepContext(step: step, workflow: workflow, scratch: scratch,
+                                  inputs: try inputFiles(for: step, upstream: upstream, scratch: scratch),
+                                  files: workspaceFiles(for: step), logPath: logPath, threads: threads)
+        let result: StepResult
+        do {
+            result = try await kind.run(context)
+            try Task.checkCancellation()
+        } catch let failure as StepFailure {
+            keepFailureLog(step, logPath)
+            throw StepFailure(step: failure.step, message: failure.message, log: failure.log ?? readLog(logPath))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            keepFailureLog(step, logPath)
+            throw StepFailure(step: step.name, message: "\(error)", log: readLog(logPath))
+        }
+
+        var outputs: [String: StepRecord.Output] = [:]
+        for (name, path) in result.outputs.sorted(by: { $0.key < $1.key }) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                keepFailureLog(step, logPath)
+                throw StepFailure(step: step.name, message: "declared output '\(name)' (\((path as NSString).lastPathComponent)) was not written", log: readLog(logPath))
+            }
+            if isDirectory.boolValue {
+                throw StepFailure(step: step.name, message: "output '\(name)' is a directory; declare its files one by one")
+            }
+            let (digest, size) = try store.adopt(fileAt: path)
+            outputs[name] = .init(digest: digest, size: size, file: (path as NSString).lastPathComponent)
+        }
+        let log = try store.put(FileManager.default.contents(atPath: logPath) ?? Data())
+        let record = StepRecord(step: step.name, key: document.key, keyDocument: document, outputs: outputs,
+                                metrics: result.metrics, log: log, seconds: Date().timeIntervalSince(started),
+                                finished: ISO8601DateFormatter().string(from: Date()))
+        try store.write(record)
+        try? FileManager.default.removeItem(atPath: failureLogPath(step.name))
+        return record
+    }
+
+    /// The key document of `step`, from its configuration, its upstream records and its files' content.
+    public func keyDocument(for step: Step, upstream: [String: StepRecord]) throws -> KeyDocument {
+        guard let kind = kinds[step.kind] else {
+            throw StepFailure(step: step.name, message: "no step kind '\(step.kind)' in this build of flow")
+        }
+        var inputs: [String: Digest] = [:]
+        for dependency in step.dependencies {
+            guard let record = upstream[dependency] else { continue }
+            for (output, entry) in record.outputs { inputs["step:\(dependency):\(output)"] = entry.digest }
+        }
+        for (written, path) in workspaceFiles(for: step) {
+            inputs["file:\(written)"] = try FileDigestCache.shared.digest(of: path)
+        }
+        return KeyDocument(kind: step.kind, version: kind.version, config: step.config, inputs: inputs)
+    }
+
+    /// Upstream outputs as read-only links under `scratch/inputs/<step>/<file>`, so a command sees
+    /// the file names the upstream step gave them rather than store digests.
+    func inputFiles(for step: Step, upstream: [String: StepRecord], scratch: String) throws -> [String: [InputFile]] {
+        var result: [String: [InputFile]] = [:]
+        for input in step.inputs {
+            result[input.path] = try input.steps.flatMap { dependency -> [InputFile] in
+                guard let record = upstream[dependency] else { return [] }
+                let directory = scratch + "/inputs/" + dependency
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                return try record.outputs.keys.sorted().map { output in
+                    let entry = record.outputs[output]!
+                    let link = directory + "/" + entry.file
+                    if !FileManager.default.fileExists(atPath: link) {
+                        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: store.objectPath(entry.digest))
+                    }
+                    return InputFile(step: dependency, output: output, path: link)
+                }
+            }
+        }
+        return result
+    }
+
+    func workspaceFiles(for step: Step) -> [String: String] {
+        var files: [String: String] = [:]
+        for site in step.files {
+            files[site.file] = site.file.hasPrefix("/") ? site.file : workflow.directory + "/" + site.file
+        }
+        return files
+    }
+
+    public func failureLogPath(_ step: String) -> String {
+        let safe = step.map { $0.isLetter || $0.isNumber || "-_=,.".contains($0) ? $0 : "_" }
+        return store.root + "/failed/" + String(safe) + ".log"
+    }
+
+    private func keepFailureLog(_ step: Step, _ logPath: String) {
+        if let data = FileManager.default.contents(atPath: logPath) {
+            try? AtomicFile.write(data, to: failureLogPath(step.name))
+        }
+    }
+
+    private func readLog(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// The step kinds a build of flow knows, by name.
+public struct KindRegistry: Sendable {
+    public var kinds: [any StepKind]
+
+    public init(_ kinds: [any StepKind]) { self.kinds = kinds }
+
+    public subscript(name: String) -> (any StepKind)? { kinds.first { $0.name == name } }
+    public var descriptions: [KindDescription] { kinds.map(\.description) }
+}

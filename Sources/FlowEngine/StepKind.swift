@@ -1,0 +1,72 @@
+import FlowConfig
+import Foundation
+
+/// A kind of step (`command`, `generate`, `train`, …): how its configuration looks and how it runs.
+///
+/// Kinds are pure functions of their configuration and inputs: given the same `StepContext`
+/// content they must write the same outputs, which is what makes caching by key sound.
+public protocol StepKind: Sendable {
+    var description: KindDescription { get }
+    /// Bump when the kind's code changes what it writes, so stored results are not reused.
+    var version: Int { get }
+    func run(_ context: StepContext) async throws -> StepResult
+}
+
+extension StepKind {
+    public var name: String { description.name }
+}
+
+/// An output of an upstream step, as the downstream step sees it.
+public struct InputFile: Sendable {
+    public var step: String
+    public var output: String
+    /// Read-only path in the store.
+    public var path: String
+}
+
+/// Everything a running step may read, and the one directory it may write in.
+public struct StepContext: Sendable {
+    public var step: Step
+    public var workflow: Workflow
+    /// An empty directory on the store's file system, removed after the step.
+    public var scratch: String
+    /// For each configuration path that names other steps, their output files.
+    public var inputs: [String: [InputFile]]
+    /// Workspace files named by the configuration: as written → absolute path.
+    public var files: [String: String]
+    /// Where the kind writes its log; `flow show` and failures print it.
+    public var logPath: String
+    /// Threads this step may use.
+    public var threads: Int
+
+    public init(step: Step, workflow: Workflow, scratch: String, inputs: [String: [InputFile]],
+                files: [String: String], logPath: String, threads: Int) {
+        self.step = step
+        self.workflow = workflow
+        self.scratch = scratch
+        self.inputs = inputs
+        self.files = files
+        self.logPath = logPath
+        self.threads = threads
+    }
+
+    /// Appends a line to the step's log.
+    public func log(_ line: String) {
+        guard let handle = FileHandle(forWritingAtPath: logPath) else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data((line + "\n").utf8))
+        try? handle.close()
+    }
+}
+
+/// What a step made: output files (inside its scratch directory) and headline metrics.
+public struct StepResult: Sendable {
+    /// Output name → path of a finished file in the scratch directory.
+    public var outputs: [String: String]
+    public var metrics: [String: Value]
+
+    public init(outputs: [String: String], metrics: [String: Value] = [:]) {
+        self.outputs = outputs
+        self.metrics = metrics
+    }
+}

@@ -1,0 +1,11 @@
+import FlowConfig
+import FlowEngine
+
+/// Every step kind this build of flow knows.
+public enum Catalog {
+    public static let registry = KindRegistry([
+        CommandStep(),
+    ])
+
+    public static var loader: WorkflowLoader { WorkflowLoader(kinds: registry.descriptions) }
+}

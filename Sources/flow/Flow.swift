@@ -1,0 +1,69 @@
+import ArgumentParser
+import FlowConfig
+import FlowEngine
+import FlowSteps
+import Foundation
+
+/// The `flow` command: declarative, cached analysis workflows.
+struct Flow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flow",
+        abstract: "Run declarative analysis workflows: every step cached by content, only what changed runs again.",
+        discussion: "Exit status: 0 success, 1 a step failed, 2 an invalid workflow or usage, 130 interrupted.",
+        version: "0.1.0",
+        subcommands: [Run.self, Status.self, Show.self, DAG.self, Validate.self, GC.self, Schema.self]
+    )
+}
+
+/// Options shared by the commands that read one workflow.
+struct WorkflowOptions: ParsableArguments {
+    @Argument(help: "The workflow file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var workflow: String
+
+    @Option(name: [.short, .customLong("param")], help: ArgumentHelp("Override a parameter.", valueName: "name=value"))
+    var params: [String] = []
+
+    func load() throws -> Workspace {
+        var overrides: [(String, String)] = []
+        for param in params {
+            guard let equals = param.firstIndex(of: "=") else {
+                throw ValidationError("--param takes name=value, got '\(param)'")
+            }
+            overrides.append((String(param[..<equals]), String(param[param.index(after: equals)...])))
+        }
+        do {
+            let workflow = try Catalog.loader.load(path: workflow, overrides: overrides)
+            return Workspace(workflow: workflow, kinds: Catalog.registry)
+        } catch let failure as ValidationFailed {
+            printError(failure.description)
+            printError("\(failure.diagnostics.count) error\(failure.diagnostics.count == 1 ? "" : "s") in \(workflow)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Parses and runs a command; usage errors exit 2 like invalid workflows.
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Flow.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = Flow.exitCode(for: error)
+            if code == .validationFailure {
+                printError(Flow.fullMessage(for: error))
+                exit(2)
+            }
+            Flow.exit(withError: error)
+        }
+    }
+}

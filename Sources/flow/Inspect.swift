@@ -1,0 +1,103 @@
+import ArgumentParser
+import FlowConfig
+import FlowEngine
+import FlowSteps
+import Foundation
+
+extension Flow {
+    struct DAG: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "dag", abstract: "Print the workflow's step graph.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case dot, mermaid, text }
+
+        @OptionGroup var options: WorkflowOptions
+
+        @Option(help: "dot (Graphviz), mermaid or text.")
+        var format: Format = .dot
+
+        func run() async throws {
+            let workflow = try options.load().workflow
+            switch format {
+            case .dot:
+                print("digraph \"\(workflow.name)\" {\n  rankdir=LR;\n  node [shape=box, style=rounded];")
+                for step in workflow.steps {
+                    let shape = step.section == .datasets ? ", shape=cylinder" : ""
+                    print("  \(quote(step.name)) [label=\(quote("\(step.name)\\n\(step.kind)"))\(shape)];")
+                }
+                for step in workflow.steps {
+                    for dependency in step.dependencies { print("  \(quote(dependency)) -> \(quote(step.name));") }
+                }
+                print("}")
+            case .mermaid:
+                let ids = Dictionary(workflow.steps.enumerated().map { ($0.element.name, "s\($0.offset)") }, uniquingKeysWith: { a, _ in a })
+                print("flowchart LR")
+                for step in workflow.steps { print("  \(ids[step.name]!)[\"\(step.name)<br/>\(step.kind)\"]") }
+                for step in workflow.steps {
+                    for dependency in step.dependencies { print("  \(ids[dependency]!) --> \(ids[step.name]!)") }
+                }
+            case .text:
+                for step in workflow.steps {
+                    let from = step.dependencies.isEmpty ? "" : "  ← " + step.dependencies.joined(separator: ", ")
+                    print("\(step.name) (\(step.kind))\(from)")
+                }
+            }
+        }
+
+        private func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check workflow files without running anything.")
+
+        @Argument(help: "Workflow files.", completion: .file(extensions: ["yaml", "yml"]))
+        var files: [String]
+
+        func run() async throws {
+            var invalid = 0
+            for file in files {
+                do {
+                    let workflow = try Catalog.loader.load(path: file)
+                    print("ok: \(file) (\(workflow.steps.count) steps)")
+                } catch let failure as ValidationFailed {
+                    invalid += 1
+                    printError(failure.description)
+                    printError("\(failure.diagnostics.count) error\(failure.diagnostics.count == 1 ? "" : "s") in \(file)")
+                }
+            }
+            if invalid > 0 { throw ExitCode(2) }
+        }
+    }
+
+    struct Schema: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the JSON Schema of the workflow format (the source of schemas/workflow.schema.json).")
+
+        func run() async throws {
+            print(WorkflowJSONSchema.document(kinds: Catalog.registry.descriptions).prettyJSON, terminator: "")
+        }
+    }
+
+    struct GC: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gc", abstract: "Remove stored results that no lock file in the workspace refers to.")
+
+        @Option(help: "The workspace (default: the one holding the current directory).")
+        var workspace: String = FileManager.default.currentDirectoryPath
+
+        @Flag(help: "Only print what would be removed.")
+        var dryRun = false
+
+        func run() async throws {
+            let root = Store.workspaceRoot(for: workspace)
+            let store = Store(root: root + "/.flow")
+            guard FileManager.default.fileExists(atPath: store.root) else {
+                print("no store at \(store.root)")
+                return
+            }
+            let lock = try WorkspaceLock(store: store, wait: false)
+            let report = try GarbageCollector(store: store, workspaceRoot: root).collect(dryRun: dryRun)
+            withExtendedLifetime(lock) {}
+            print("\(dryRun ? "would remove" : "removed") \(report.records) step records and \(report.objects) objects (\(ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file))); kept what \(report.lockFiles) lock file\(report.lockFiles == 1 ? "" : "s") refer to")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import FlowConfig
+import FlowEngine
+import Foundation
+
+extension Flow {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a workflow: steps whose results are stored are skipped, the rest run in parallel.")
+
+        @OptionGroup var options: WorkflowOptions
+
+        @Option(name: .customLong("step"), help: ArgumentHelp("Run only this step (a name or a matrix family) and what it needs.", valueName: "name"))
+        var steps: [String] = []
+
+        @Option(help: ArgumentHelp("Run this step again even if its result is stored.", valueName: "name"))
+        var force: [String] = []
+
+        @Option(name: .short, help: "How many steps run at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "After a failure, keep running the steps that do not depend on it.")
+        var keepGoing = false
+
+        @Flag(help: "Print what would run and why, without running anything.")
+        var dryRun = false
+
+        @Flag(help: "If another flow run holds the workspace, wait for it instead of stopping.")
+        var wait = false
+
+        func run() async throws {
+            let workspace = try options.load()
+            let unknown = Selection.unknown(steps + force, in: workspace.workflow)
+            guard unknown.isEmpty else {
+                throw ValidationError("no step named \(unknown.map { "'\($0)'" }.joined(separator: ", ")) in \(options.workflow)")
+            }
+            if dryRun { return printDryRun(workspace) }
+
+            let printer = ProgressPrinter(total: Selection.steps(of: workspace.workflow, matching: steps).count,
+                                          results: workspace.results)
+            let runOptions = RunOptions(targets: steps, force: force, keepGoing: keepGoing)
+            let task = Task { try await workspace.run(options: runOptions, jobs: jobs, observer: printer, wait: wait) }
+            let interrupt = InterruptHandler { task.cancel() }
+            let outcomes: [String: StepOutcome]
+            do {
+                outcomes = try await task.value
+            } catch let error as EngineError {
+                printError("flow: \(error)")
+                throw ExitCode(2)
+            }
+            withExtendedLifetime(interrupt) {}
+            printer.summarize(outcomes, interrupted: interrupt.fired)
+            if interrupt.fired { throw ExitCode(130) }
+            if outcomes.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {
+                throw ExitCode(1)
+            }
+        }
+
+        private func printDryRun(_ workspace: Workspace) {
+            let selected = Selection.steps(of: workspace.workflow, matching: steps)
+            let forced = Set(Selection.steps(of: workspace.workflow, named: force))
+            var count = 0
+            for status in workspace.status() where selected.contains(status.step.name) {
+                if status.isUpToDate && !forced.contains(status.step.name) { continue }
+                count += 1
+                let why = forced.contains(status.step.name) ? ["--force"] : status.reasons
+                print("would run  \(status.step.name): \(why.joined(separator: "; "))")
+            }
+            print(count == 0 ? "nothing to run: every step is up to date" : "\(count) step\(count == 1 ? "" : "s") would run")
+        }
+    }
+}
+
+/// Turns Ctrl-C into task cancellation: running steps are stopped, their scratch removed,
+/// finished steps stay stored. A second Ctrl-C exits at once.
+final class InterruptHandler: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private(set) var fired = false
+
+    init(_ onInterrupt: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [unowned self] in
+                if self.fired { exit(130) }
+                self.fired = true
+                printError("\ninterrupted: stopping running steps (Ctrl-C again to quit at once) …")
+                onInterrupt()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
