@@ -36,12 +36,13 @@ public enum WorkflowJSONSchema {
                     ("additionalProperties", .bool(false)),
                 ])
             }
-            defs.append((section == .datasets ? "dataset" : "step", .object([("oneOf", .array(alternatives))])))
+            // A section with no kinds in this build accepts nothing (`false` is a valid schema).
+            defs.append((section == .datasets ? "dataset" : "step",
+                         alternatives.isEmpty ? .bool(false) : .object([("oneOf", .array(alternatives))])))
         }
         let namePattern = Value.object([("pattern", .string("^[A-Za-z_][A-Za-z0-9_.-]*$"))])
         return .object([
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
-            ("$id", .string("https://github.com/flow-hep/flow/schemas/workflow.schema.json")),
             ("title", .string("flow workflow")),
             ("description", .string("A declarative analysis: datasets, features and the steps that turn them into results.")),
             ("type", .string("object")),
