@@ -15,9 +15,10 @@ let package = Package(
                        providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .target(name: "CSpawn"),
         .target(name: "YAMLNode", dependencies: ["CYAML"]),
         .target(name: "FlowConfig", dependencies: ["YAMLNode"]),
-        .target(name: "FlowEngine", dependencies: ["FlowConfig", "CCrypto"]),
+        .target(name: "FlowEngine", dependencies: ["FlowConfig", "CCrypto", "CSpawn"]),
         .target(name: "FlowSteps", dependencies: ["FlowEngine"]),
         .executableTarget(name: "flow", dependencies: [
             "FlowSteps",

@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 
 /// Runs a program in its own process group, its output appended to a log file.
@@ -16,6 +17,8 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fileActions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        flow_spawn_add_closefrom(&fileActions, 3)
+        flow_spawn_add_chdir(&fileActions, directory)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -30,8 +33,6 @@ public enum ChildProcess {
         for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-        // glibc's addchdir_np is not visible from Swift; a tiny shell prologue changes directory instead.
-        let arguments = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -41,7 +42,7 @@ public enum ChildProcess {
         var pid: pid_t = 0
         let status = posix_spawn(&pid, arguments[0], &fileActions, &attributes, argv, envp)
         guard status == 0 else {
-            throw EngineError.io("cannot start \(arguments[4]): \(String(cString: strerror(status)))")
+            throw EngineError.io("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
         }
         if let pgidFile { try? "\(pid)\n".write(toFile: pgidFile, atomically: true, encoding: .utf8) }
 

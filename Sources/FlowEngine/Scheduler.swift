@@ -66,90 +66,127 @@ public struct Scheduler: Sendable {
     public func run() async -> [String: StepOutcome] {
         let selected = Selection.steps(of: workflow, matching: options.targets)
         let forced = Set(Selection.steps(of: workflow, named: options.force))
-        let steps = workflow.steps.filter { selected.contains($0.name) }
-        let byName = Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-
-        var waitingOn = Dictionary(steps.map { ($0.name, Set($0.dependencies)) }, uniquingKeysWith: { a, _ in a })
-        var dependents: [String: [String]] = [:]
-        for step in steps { for dependency in step.dependencies { dependents[dependency, default: []].append(step.name) } }
-        var ready = steps.filter { $0.dependencies.isEmpty }.map(\.name)
-        var records: [String: StepRecord] = [:]
-        var ranThisRun = Set<String>()
-        var outcomes: [String: StepOutcome] = [:]
-        var stopping = false
-
-        func finish(_ step: Step, _ outcome: StepOutcome) {
-            outcomes[step.name] = outcome
-            observer.finished(step, outcome)
-            guard let record = outcome.record else {
-                skipDescendants(of: step.name, because: "upstream '\(step.name)' did not complete")
-                return
-            }
-            records[step.name] = record
-            try? results?.publish(step: step.name, record: record)
-            for dependent in dependents[step.name] ?? [] {
-                waitingOn[dependent]?.remove(step.name)
-                if waitingOn[dependent]?.isEmpty == true { ready.append(dependent) }
-            }
-        }
-
-        func skipDescendants(of name: String, because reason: String) {
-            for dependent in dependents[name] ?? [] where outcomes[dependent] == nil {
-                outcomes[dependent] = .skipped(reason)
-                skipDescendants(of: dependent, because: reason)
-            }
-        }
+        let state = RunState(steps: workflow.steps.filter { selected.contains($0.name) }, observer: observer, results: results)
 
         await withTaskGroup(of: (String, Result<StepRecord, any Error>).self) { group in
             var running = 0
             while true {
-                while !stopping, running < executor.slots, !ready.isEmpty {
-                    let step = byName[ready.removeFirst()]!
-                    if outcomes[step.name] != nil { continue }
-                    let upstream = records.filter { step.dependencies.contains($0.key) }
+                while !state.stopping, running < executor.slots, let step = state.nextReady() {
+                    let upstream = state.records.filter { step.dependencies.contains($0.key) }
                     let document: KeyDocument
                     do {
                         document = try execution.keyDocument(for: step, upstream: upstream)
                     } catch {
-                        finish(step, .failed(error as? StepFailure ?? StepFailure(step: step.name, message: "\(error)")))
-                        if !options.keepGoing { stopping = true }
+                        state.finish(step, .failed(error as? StepFailure ?? StepFailure(step: step.name, message: "\(error)")))
+                        if !options.keepGoing { state.stopping = true }
                         continue
                     }
                     if !forced.contains(step.name), let record = execution.store.record(for: document.key) {
-                        finish(step, .cached(record, cutoff: step.dependencies.contains(where: ranThisRun.contains)))
+                        state.finish(step, .cached(record, cutoff: step.dependencies.contains(where: state.ranThisRun.contains)))
                         continue
                     }
                     observer.started(step)
                     running += 1
                     let job = Job(step: step, document: document, upstream: upstream)
-                    group.addTask { [executor] in
-                        do { return (step.name, .success(try await executor.execute(job))) } catch { return (step.name, .failure(error)) }
+                    let executor = self.executor
+                    group.addTask {
+                        // Written as two statements: `.success(try await …)` in one expression
+                        // was lost by the optimiser (Swift 6.3, -O), ending the group early.
+                        do {
+                            let record = try await executor.execute(job)
+                            return (step.name, .success(record))
+                        } catch {
+                            return (step.name, .failure(error))
+                        }
                     }
                 }
                 if running == 0 { break }
                 guard let (name, result) = await group.next() else { break }
                 running -= 1
-                let step = byName[name]!
-                switch result {
-                case .success(let record):
-                    ranThisRun.insert(name)
-                    finish(step, .ran(record))
-                case .failure(let error as StepFailure) where !Task.isCancelled:
-                    finish(step, .failed(error))
-                    if !options.keepGoing { stopping = true }
-                case .failure(let error):
-                    if Task.isCancelled || error is CancellationError {
-                        finish(step, .skipped("interrupted"))
-                        stopping = true
-                    } else {
-                        finish(step, .failed(StepFailure(step: name, message: "\(error)")))
-                        if !options.keepGoing { stopping = true }
-                    }
-                }
-                if Task.isCancelled { stopping = true }
+                state.complete(name, result, keepGoing: options.keepGoing)
             }
         }
-        for step in steps where outcomes[step.name] == nil {
+        return state.closingOutcomes()
+    }
+}
+
+/// The bookkeeping of one run: what waits on what, what is ready, what each step came to.
+private final class RunState: @unchecked Sendable {
+    let byName: [String: Step]
+    let order: [Step]
+    var waitingOn: [String: Set<String>]
+    var dependents: [String: [String]] = [:]
+    var ready: [String]
+    var records: [String: StepRecord] = [:]
+    var ranThisRun = Set<String>()
+    var outcomes: [String: StepOutcome] = [:]
+    var stopping = false
+    let observer: any RunObserver
+    let results: ResultsDirectory?
+
+    init(steps: [Step], observer: any RunObserver, results: ResultsDirectory?) {
+        order = steps
+        byName = Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        waitingOn = Dictionary(steps.map { ($0.name, Set($0.dependencies)) }, uniquingKeysWith: { a, _ in a })
+        for step in steps { for dependency in step.dependencies { dependents[dependency, default: []].append(step.name) } }
+        ready = steps.filter { $0.dependencies.isEmpty }.map(\.name)
+        self.observer = observer
+        self.results = results
+    }
+
+    func nextReady() -> Step? {
+        while !ready.isEmpty {
+            let name = ready.removeFirst()
+            if outcomes[name] == nil { return byName[name] }
+        }
+        return nil
+    }
+
+    func complete(_ name: String, _ result: Result<StepRecord, any Error>, keepGoing: Bool) {
+        let step = byName[name]!
+        switch result {
+        case .success(let record):
+            ranThisRun.insert(name)
+            finish(step, .ran(record))
+        case .failure(let error as StepFailure) where !Task.isCancelled:
+            finish(step, .failed(error))
+            if !keepGoing { stopping = true }
+        case .failure(let error):
+            if Task.isCancelled || error is CancellationError {
+                finish(step, .skipped("interrupted"))
+                stopping = true
+            } else {
+                finish(step, .failed(StepFailure(step: name, message: "\(error)")))
+                if !keepGoing { stopping = true }
+            }
+        }
+        if Task.isCancelled { stopping = true }
+    }
+
+    func finish(_ step: Step, _ outcome: StepOutcome) {
+        outcomes[step.name] = outcome
+        observer.finished(step, outcome)
+        guard let record = outcome.record else {
+            skipDescendants(of: step.name, because: "upstream '\(step.name)' did not complete")
+            return
+        }
+        records[step.name] = record
+        try? results?.publish(step: step.name, record: record)
+        for dependent in dependents[step.name] ?? [] {
+            waitingOn[dependent]?.remove(step.name)
+            if waitingOn[dependent]?.isEmpty == true { ready.append(dependent) }
+        }
+    }
+
+    func skipDescendants(of name: String, because reason: String) {
+        for dependent in dependents[name] ?? [] where outcomes[dependent] == nil {
+            outcomes[dependent] = .skipped(reason)
+            skipDescendants(of: dependent, because: reason)
+        }
+    }
+
+    func closingOutcomes() -> [String: StepOutcome] {
+        for step in order where outcomes[step.name] == nil {
             outcomes[step.name] = .skipped(Task.isCancelled ? "interrupted" : "not started after a failure")
         }
         return outcomes

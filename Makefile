@@ -1,0 +1,46 @@
+# flow: the two commands a new machine needs are `make demo` (the main analysis) and `make test`.
+SWIFT        ?= swift
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := pkg-config libyaml-dev libssl-dev libopenblas-dev
+PIP_PACKAGES := jsonschema pyyaml numpy
+FLOW_RELEASE := .build/release/flow
+
+.PHONY: setup build release test demo bench bench-engine schema clean
+
+## Install the system libraries and Python packages flow and its tests use, when missing.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+	@python3 -c "import jsonschema, yaml, numpy" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+## Unit, integration and command-line tests (a few minutes on 2 cores).
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## The main job: the pseudoscalar-A analysis on the built-in generator.
+demo: release
+	$(FLOW_RELEASE) run workflows/pseudoscalar400.yaml
+
+## Benchmarks: each prints medians and ratios against the tools it is compared with.
+bench: bench-engine
+
+bench-engine: release
+	@python3 -c "import dvc, snakemake" 2>/dev/null || python3 -m pip install dvc snakemake
+	python3 bench/noop_rerun.py --flow $(FLOW_RELEASE)
+
+## Regenerate schemas/workflow.schema.json from the step kinds (a test checks it is current).
+schema: build
+	.build/debug/flow schema > schemas/workflow.schema.json
+
+clean:
+	rm -rf .build .flow results
