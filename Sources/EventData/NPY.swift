@@ -1,0 +1,178 @@
+import Foundation
+
+/// NumPy's `.npy` format (version 1.0/2.0/3.0 read, 1.0 written), the array file numpy, pandas and
+/// uproot users exchange. A table is written as a structured array, one named `<f8` field per
+/// column, so `numpy.load` gives named columns and `pandas.DataFrame(array)` a data frame.
+public enum NPY {
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+
+    /// A 1-D float64 array.
+    public static func encode(_ values: [Double]) -> Data {
+        var data = header(descr: "'<f8'", shape: "(\(values.count),)")
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// The table as a structured array, one `<f8` field per column.
+    public static func encode(_ table: EventTable) -> Data {
+        let fields = table.names.map { "('\($0.replacingOccurrences(of: "'", with: ""))', '<f8')" }.joined(separator: ", ")
+        var data = header(descr: "[\(fields)]", shape: "(\(table.rowCount),)")
+        let columns = table.columnCount
+        var row = [Double](repeating: 0, count: columns)
+        data.reserveCapacity(data.count + table.rowCount * columns * 8)
+        var chunk = [Double]()
+        chunk.reserveCapacity(columns * 4096)
+        for r in 0..<table.rowCount {
+            for c in 0..<columns { row[c] = table.columns[c][r] }
+            chunk += row
+            if chunk.count >= columns * 4096 {
+                chunk.withUnsafeBytes { data.append(contentsOf: $0) }
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        chunk.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    static func header(descr: String, shape: String) -> Data {
+        var dict = "{'descr': \(descr), 'fortran_order': False, 'shape': \(shape), }"
+        // numpy pads the header with spaces so the data starts on a 64-byte boundary.
+        let unpadded = magic.count + 4 + dict.utf8.count + 1
+        dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data(magic)
+        data.append(contentsOf: [1, 0, UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8)])
+        data.append(contentsOf: Swift.Array(dict.utf8))
+        return data
+    }
+
+    /// A decoded array: column names (one `""` for a plain array), and values per column.
+    public struct Array: Sendable {
+        public var fields: [String]
+        public var columns: [[Double]]
+    }
+
+    public static func decode(_ data: Data, file: String) throws -> Array {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 10, Swift.Array(bytes[0..<6]) == magic else {
+            throw DataError.format(file: file, message: "not a .npy file (no \\x93NUMPY magic)")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        if major == 1 {
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        } else {
+            guard bytes.count >= 12 else { throw DataError.format(file: file, message: "truncated .npy header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        }
+        guard headerStart + headerLength <= bytes.count else { throw DataError.format(file: file, message: "truncated .npy header") }
+        let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
+        let layout = try Layout(header: header, file: file)
+        let offset = headerStart + headerLength
+        let rowBytes = layout.fields.reduce(0) { $0 + $1.type.size }
+        let rows = layout.shape.first ?? 1
+        let perRow = layout.shape.count == 2 ? layout.shape[1] : 1
+        guard offset + rows * perRow * rowBytes <= bytes.count else {
+            throw DataError.format(file: file, message: "holds fewer bytes than its shape \(layout.shape) needs")
+        }
+        if layout.fortranOrder && perRow > 1 {
+            throw DataError.format(file: file, message: "Fortran-ordered 2-D arrays are not supported; save with numpy.ascontiguousarray")
+        }
+        return bytes.withUnsafeBytes { raw -> Array in
+            var columns: [[Double]] = []
+            var names: [String] = []
+            if layout.fields.count == 1 && layout.fields[0].name.isEmpty {
+                let type = layout.fields[0].type
+                for k in 0..<perRow {
+                    names.append(perRow == 1 ? "" : String(k))
+                    columns.append((0..<rows).map { type.read(raw, offset + ($0 * perRow + k) * type.size) })
+                }
+            } else {
+                var fieldOffset = 0
+                for field in layout.fields {
+                    names.append(field.name)
+                    let start = fieldOffset
+                    columns.append((0..<rows).map { field.type.read(raw, offset + $0 * rowBytes + start) })
+                    fieldOffset += field.type.size
+                }
+            }
+            return Array(fields: names, columns: columns)
+        }
+    }
+
+    public static func write(_ table: EventTable, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: encode(table)) else { throw DataError.io("cannot write \(path)") }
+    }
+
+    /// Reads a structured array as a table; a plain 1-D array becomes one column named after the file.
+    public static func read(_ path: String) throws -> EventTable {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError.io("cannot read \(path)") }
+        let array = try decode(data, file: path)
+        let fallback = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let names = array.fields.map { $0.isEmpty ? fallback : $0 }
+        return try EventTable(Swift.Array(zip(names, array.columns)))
+    }
+}
+
+/// A numeric dtype: size and how to read one little-endian value as a Double.
+struct ScalarType {
+    var size: Int
+    var read: (UnsafeRawBufferPointer, Int) -> Double
+
+    init?(_ descr: String) {
+        let code = descr.hasPrefix("<") || descr.hasPrefix("|") || descr.hasPrefix("=") ? String(descr.dropFirst()) : descr
+        if descr.hasPrefix(">") { return nil }
+        switch code {
+        case "f8": size = 8; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Double.self)) }
+        case "f4": size = 4; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Float.self)) }
+        case "i8": size = 8; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Int64.self)) }
+        case "i4": size = 4; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Int32.self)) }
+        case "i2": size = 2; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Int16.self)) }
+        case "i1": size = 1; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Int8.self)) }
+        case "u8": size = 8; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: UInt64.self)) }
+        case "u4": size = 4; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: UInt32.self)) }
+        case "u2": size = 2; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: UInt16.self)) }
+        case "u1", "b1", "?": size = 1; read = { Double($0.load(fromByteOffset: $1, as: UInt8.self)) }
+        default: return nil
+        }
+    }
+}
+
+/// The parsed `.npy` header dictionary.
+struct Layout {
+    var fields: [(name: String, type: ScalarType)] = []
+    var fortranOrder = false
+    var shape: [Int] = []
+
+    init(header: String, file: String) throws {
+        guard let descrRange = header.range(of: "'descr':") else { throw DataError.format(file: file, message: "header has no descr") }
+        let rest = header[descrRange.upperBound...].drop { $0 == " " }
+        if rest.hasPrefix("[") {
+            // [('name', '<f8'), ...]
+            let list = rest.prefix { $0 != "]" }
+            let pattern = try NSRegularExpression(pattern: #"\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)"#)
+            let text = String(list)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let name = String(text[Range(match.range(at: 1), in: text)!])
+                let descr = String(text[Range(match.range(at: 2), in: text)!])
+                guard let type = ScalarType(descr) else {
+                    throw DataError.format(file: file, message: "field '\(name)' has type \(descr); flow reads little-endian ints, floats and bools")
+                }
+                fields.append((name, type))
+            }
+        } else {
+            let descr = rest.dropFirst().prefix { $0 != "'" }
+            guard let type = ScalarType(String(descr)) else {
+                throw DataError.format(file: file, message: "dtype \(descr) is not supported; flow reads little-endian ints, floats and bools")
+            }
+            fields = [("", type)]
+        }
+        fortranOrder = header.contains("'fortran_order': True")
+        if let shapeRange = header.range(of: "'shape':") {
+            let tuple = header[shapeRange.upperBound...].drop { $0 != "(" }.dropFirst().prefix { $0 != ")" }
+            shape = tuple.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        if shape.count > 2 { throw DataError.format(file: file, message: "arrays of \(shape.count) dimensions are not tables") }
+    }
+}
