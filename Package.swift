@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TopGenerator", dependencies: ["EventData"], swiftSettings: optimized),
         .target(name: "FlowSteps", dependencies: ["FlowEngine", "EventData", "TopGenerator"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowSteps",
+            "FlowSteps", "EventData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "YAMLNodeTests", dependencies: ["YAMLNode"]),

@@ -10,9 +10,21 @@ public enum DataFiles {
         case "csv": return try CSV.read(path)
         case "npy": return try NPY.read(path)
         case "npz": return try NPZ.read(path)
+        case "":
+            return try readByContent(path)
         case let other:
             throw DataError.format(file: path, message: "unknown data format '.\(other)'; flow reads \(extensions.map { "." + $0 }.joined(separator: ", "))")
         }
+    }
+
+    /// A file without an extension (a store object): recognised by its first bytes.
+    static func readByContent(_ path: String) throws -> EventTable {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError.io("cannot read \(path)") }
+        let head = [UInt8]((try? handle.read(upToCount: 6)) ?? Data())
+        try? handle.close()
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try NPZ.read(path) }
+        if head.starts(with: NPY.magic) { return try NPY.read(path) }
+        return try CSV.read(path)
     }
 
     public static func write(_ table: EventTable, to path: String) throws {

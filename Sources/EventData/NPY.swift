@@ -52,53 +52,63 @@ public enum NPY {
     }
 
     public static func decode(_ data: Data, file: String) throws -> Array {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, Swift.Array(bytes[0..<6]) == magic else {
+        try data.withUnsafeBytes { try decode($0, file: file) }
+    }
+
+    static func decode(_ raw: UnsafeRawBufferPointer, file: String) throws -> Array {
+        func byte(_ i: Int) -> Int { Int(raw[i]) }
+        guard raw.count >= 10, (0..<6).allSatisfy({ raw[$0] == magic[$0] }) else {
             throw DataError.format(file: file, message: "not a .npy file (no \\x93NUMPY magic)")
         }
-        let major = bytes[6]
         let headerLength: Int, headerStart: Int
-        if major == 1 {
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        if raw[6] == 1 {
+            headerLength = byte(8) | byte(9) << 8
             headerStart = 10
         } else {
-            guard bytes.count >= 12 else { throw DataError.format(file: file, message: "truncated .npy header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            guard raw.count >= 12 else { throw DataError.format(file: file, message: "truncated .npy header") }
+            headerLength = byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24
             headerStart = 12
         }
-        guard headerStart + headerLength <= bytes.count else { throw DataError.format(file: file, message: "truncated .npy header") }
-        let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
+        guard headerStart + headerLength <= raw.count else { throw DataError.format(file: file, message: "truncated .npy header") }
+        let header = String(decoding: UnsafeRawBufferPointer(rebasing: raw[headerStart..<headerStart + headerLength]), as: UTF8.self)
         let layout = try Layout(header: header, file: file)
         let offset = headerStart + headerLength
         let rowBytes = layout.fields.reduce(0) { $0 + $1.type.size }
         let rows = layout.shape.first ?? 1
         let perRow = layout.shape.count == 2 ? layout.shape[1] : 1
-        guard offset + rows * perRow * rowBytes <= bytes.count else {
+        guard offset + rows * perRow * rowBytes <= raw.count else {
             throw DataError.format(file: file, message: "holds fewer bytes than its shape \(layout.shape) needs")
         }
         if layout.fortranOrder && perRow > 1 {
             throw DataError.format(file: file, message: "Fortran-ordered 2-D arrays are not supported; save with numpy.ascontiguousarray")
         }
-        return bytes.withUnsafeBytes { raw -> Array in
-            var columns: [[Double]] = []
-            var names: [String] = []
-            if layout.fields.count == 1 && layout.fields[0].name.isEmpty {
-                let type = layout.fields[0].type
+        var columns: [[Double]] = []
+        var names: [String] = []
+        if layout.fields.count == 1 && layout.fields[0].name.isEmpty {
+            let type = layout.fields[0].type
+            if perRow == 1 && layout.fields[0].isFloat64 {
+                // The common case, a float64 column: one copy of the bytes.
+                names.append("")
+                columns.append([Double](unsafeUninitializedCapacity: rows) { buffer, count in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + rows * 8]))
+                    count = rows
+                })
+            } else {
                 for k in 0..<perRow {
                     names.append(perRow == 1 ? "" : String(k))
                     columns.append((0..<rows).map { type.read(raw, offset + ($0 * perRow + k) * type.size) })
                 }
-            } else {
-                var fieldOffset = 0
-                for field in layout.fields {
-                    names.append(field.name)
-                    let start = fieldOffset
-                    columns.append((0..<rows).map { field.type.read(raw, offset + $0 * rowBytes + start) })
-                    fieldOffset += field.type.size
-                }
             }
-            return Array(fields: names, columns: columns)
+        } else {
+            var fieldOffset = 0
+            for field in layout.fields {
+                names.append(field.name)
+                let start = fieldOffset
+                columns.append((0..<rows).map { field.type.read(raw, offset + $0 * rowBytes + start) })
+                fieldOffset += field.type.size
+            }
         }
+        return Array(fields: names, columns: columns)
     }
 
     public static func write(_ table: EventTable, to path: String) throws {
@@ -141,7 +151,7 @@ struct ScalarType {
 
 /// The parsed `.npy` header dictionary.
 struct Layout {
-    var fields: [(name: String, type: ScalarType)] = []
+    var fields: [(name: String, type: ScalarType, isFloat64: Bool)] = []
     var fortranOrder = false
     var shape: [Int] = []
 
@@ -159,14 +169,14 @@ struct Layout {
                 guard let type = ScalarType(descr) else {
                     throw DataError.format(file: file, message: "field '\(name)' has type \(descr); flow reads little-endian ints, floats and bools")
                 }
-                fields.append((name, type))
+                fields.append((name, type, descr.hasSuffix("f8")))
             }
         } else {
             let descr = rest.dropFirst().prefix { $0 != "'" }
             guard let type = ScalarType(String(descr)) else {
                 throw DataError.format(file: file, message: "dtype \(descr) is not supported; flow reads little-endian ints, floats and bools")
             }
-            fields = [("", type)]
+            fields = [("", type, descr.hasSuffix("f8"))]
         }
         fortranOrder = header.contains("'fortran_order': True")
         if let shapeRange = header.range(of: "'shape':") {

@@ -81,7 +81,10 @@ struct ZipWriter {
 
 enum ZipReader {
     static func members(_ data: Data, file: String) throws -> [(String, Data)] {
-        let bytes = [UInt8](data)
+        try data.withUnsafeBytes { try members($0, file: file) }
+    }
+
+    static func members(_ bytes: UnsafeRawBufferPointer, file: String) throws -> [(String, Data)] {
         func u16(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 }
         func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
         func u64(_ i: Int) -> Int { u32(i) | u32(i + 4) << 32 }
@@ -108,7 +111,7 @@ enum ZipReader {
             var compressed = u32(position + 20), size = u32(position + 24)
             let nameLength = u16(position + 28), extraLength = u16(position + 30), commentLength = u16(position + 32)
             var local = u32(position + 42)
-            let name = String(decoding: bytes[(position + 46)..<(position + 46 + nameLength)], as: UTF8.self)
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(position + 46)..<(position + 46 + nameLength)]), as: UTF8.self)
             var extra = position + 46 + nameLength
             let extraEnd = extra + extraLength
             while extra + 4 <= extraEnd {
@@ -127,7 +130,7 @@ enum ZipReader {
             }
             let start = local + 30 + u16(local + 26) + u16(local + 28)
             guard start + compressed <= bytes.count else { throw DataError.format(file: file, message: "truncated zip entry '\(name)'") }
-            let raw = Data(bytes[start..<(start + compressed)])
+            let raw = Data(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + compressed)]))
             switch method {
             case 0: result.append((name, raw))
             case 8: result.append((name, try inflate(raw, size: size, file: file, member: name)))

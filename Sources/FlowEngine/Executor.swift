@@ -1,4 +1,5 @@
 import FlowConfig
+import Foundation
 
 /// One step ready to run: its inputs are complete and its key is known.
 public struct Job: Sendable {
@@ -28,6 +29,9 @@ public struct LocalExecutor: Executor {
     }
 
     public func execute(_ job: Job) async throws -> StepRecord {
-        try await execution.run(job.step, document: job.document, upstream: job.upstream, threads: 1)
+        // Every step may use every core: multi-threaded kinds (generation, training) are bit-identical
+        // for any thread count, so this choice never changes a result.
+        try await execution.run(job.step, document: job.document, upstream: job.upstream,
+                                threads: ProcessInfo.processInfo.activeProcessorCount)
     }
 }

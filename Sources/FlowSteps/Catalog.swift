@@ -4,6 +4,11 @@ import FlowEngine
 /// Every step kind this build of flow knows.
 public enum Catalog {
     public static let registry = KindRegistry([
+        GenerateStep(),
+        LoadStep(),
+        MergeStep(),
+        SplitStep(),
+        SelectStep(),
         CommandStep(),
     ])
 
