@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev libopenblas-dev
 PIP_PACKAGES := jsonschema pyyaml numpy
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup build release test demo bench bench-engine schema clean
+.PHONY: setup build release test demo bench bench-engine bench-data schema clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -32,7 +32,10 @@ demo: release
 	$(FLOW_RELEASE) run workflows/pseudoscalar400.yaml
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine
+bench: bench-engine bench-data
+
+bench-data: release
+	.build/release/flow-bench 1000000
 
 bench-engine: release
 	@python3 -c "import dvc, snakemake" 2>/dev/null || python3 -m pip install dvc snakemake

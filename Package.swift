@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "flow", targets: ["flow"]),
+        .executable(name: "flow-bench", targets: ["flow-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,11 +33,13 @@ let package = Package(
             "FlowSteps", "EventData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator"], path: "Sources/flow-bench"),
         .testTarget(name: "YAMLNodeTests", dependencies: ["YAMLNode"]),
         .testTarget(name: "FlowConfigTests", dependencies: ["FlowConfig", "FlowSteps"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowSteps"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowSteps"]),
         .testTarget(name: "EventDataTests", dependencies: ["EventData"]),
+        .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "EventData"]),
         .testTarget(name: "TopGeneratorTests", dependencies: ["TopGenerator", "EventData"]),
     ],
     swiftLanguageModes: [.v5]

@@ -15,23 +15,30 @@ public enum NPY {
 
     /// The table as a structured array, one `<f8` field per column.
     public static func encode(_ table: EventTable) -> Data {
-        let fields = table.names.map { "('\($0.replacingOccurrences(of: "'", with: ""))', '<f8')" }.joined(separator: ", ")
-        var data = header(descr: "[\(fields)]", shape: "(\(table.rowCount),)")
-        let columns = table.columnCount
-        var row = [Double](repeating: 0, count: columns)
-        data.reserveCapacity(data.count + table.rowCount * columns * 8)
-        var chunk = [Double]()
-        chunk.reserveCapacity(columns * 4096)
-        for r in 0..<table.rowCount {
-            for c in 0..<columns { row[c] = table.columns[c][r] }
-            chunk += row
-            if chunk.count >= columns * 4096 {
-                chunk.withUnsafeBytes { data.append(contentsOf: $0) }
-                chunk.removeAll(keepingCapacity: true)
-            }
-        }
-        chunk.withUnsafeBytes { data.append(contentsOf: $0) }
+        var data = structuredHeader(table)
+        interleave(table) { data.append(contentsOf: UnsafeRawBufferPointer($0)) }
         return data
+    }
+
+    static func structuredHeader(_ table: EventTable) -> Data {
+        let fields = table.names.map { "('\($0.replacingOccurrences(of: "'", with: ""))', '<f8')" }.joined(separator: ", ")
+        return header(descr: "[\(fields)]", shape: "(\(table.rowCount),)")
+    }
+
+    /// Hands out the table's rows, interleaved, in blocks small enough to stay in cache.
+    static func interleave(_ table: EventTable, _ emit: (UnsafeBufferPointer<Double>) throws -> Void) rethrows {
+        let columns = table.columnCount, rows = table.rowCount, block = 2048
+        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: block * max(columns, 1))
+        defer { buffer.deallocate() }
+        for first in stride(from: 0, to: rows, by: block) {
+            let count = min(rows, first + block) - first
+            for (c, column) in table.columns.enumerated() {
+                column.withUnsafeBufferPointer { values in
+                    for r in 0..<count { buffer[r * columns + c] = values[first + r] }
+                }
+            }
+            try emit(UnsafeBufferPointer(rebasing: buffer[0..<count * columns]))
+        }
     }
 
     static func header(descr: String, shape: String) -> Data {
@@ -111,8 +118,11 @@ public enum NPY {
         return Array(fields: names, columns: columns)
     }
 
+    /// Streams the table to disk block by block, never holding the interleaved copy whole.
     public static func write(_ table: EventTable, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: encode(table)) else { throw DataError.io("cannot write \(path)") }
+        let file = try OutputFile(path)
+        try structuredHeader(table).withUnsafeBytes { try file.write($0) }
+        try interleave(table) { try file.write(UnsafeRawBufferPointer($0)) }
     }
 
     /// Reads a structured array as a table; a plain 1-D array becomes one column named after the file.

@@ -8,15 +8,30 @@ import Foundation
 /// digests in the store). Reads stored and deflated members, with or without zip64 records.
 public enum NPZ {
     public static func encode(_ table: EventTable) throws -> Data {
-        var archive = ZipWriter()
-        for (name, column) in zip(table.names, table.columns) {
-            try archive.add(name + ".npy", NPY.encode(column))
-        }
-        return archive.finish()
+        var data = Data()
+        try write(table) { data.append(contentsOf: $0) }
+        return data
     }
 
+    /// Streams the archive to disk, each column's bytes written straight from the table.
     public static func write(_ table: EventTable, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: try encode(table)) else { throw DataError.io("cannot write \(path)") }
+        let file = try OutputFile(path)
+        try write(table) { try file.write($0) }
+    }
+
+    static func write(_ table: EventTable, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var archive = ZipWriter()
+        for (name, column) in zip(table.names, table.columns) {
+            let header = NPY.header(descr: "'<f8'", shape: "(\(column.count),)")
+            try column.withUnsafeBytes { values in
+                try header.withUnsafeBytes { head in
+                    try archive.localHeader(name + ".npy", parts: [head, values]).withUnsafeBytes { try emit($0) }
+                    try emit(head)
+                    try emit(values)
+                }
+            }
+        }
+        try archive.centralDirectory().withUnsafeBytes { try emit($0) }
     }
 
     public static func read(_ path: String) throws -> EventTable {
@@ -38,41 +53,46 @@ public enum NPZ {
     }
 }
 
+/// Writes a zip archive of stored (uncompressed) members as a stream: a local header before
+/// each member's bytes, the central directory at the end.
 struct ZipWriter {
-    private var data = Data()
+    private var offset = 0
     private var central = Data()
     private var count = 0
 
-    mutating func add(_ name: String, _ content: Data) throws {
-        guard content.count < 0xFFFF_FFFF, data.count < 0xFFFF_FFFF else {
+    /// The local header of a member made of `parts`; the caller writes the parts after it.
+    mutating func localHeader(_ name: String, parts: [UnsafeRawBufferPointer]) throws -> Data {
+        let size = parts.reduce(0) { $0 + $1.count }
+        guard size < 0xFFFF_FFFF, offset < 0xFFFF_FFFF else {
             throw DataError.shape("a column of more than 4 GB does not fit an .npz written by flow")
         }
-        let crc = content.withUnsafeBytes { UInt32(crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count))) }
+        var crc: UInt = 0
+        for part in parts { crc = crc32(crc, part.bindMemory(to: Bytef.self).baseAddress, uInt(part.count)) }
         let nameBytes = Array(name.utf8)
-        let offset = UInt32(data.count)
-        // Local file header: stored, DOS time 00:00 1980-01-01 for reproducible bytes.
-        data.append(le32(0x0403_4b50)); data.append(le16(20)); data.append(le16(0)); data.append(le16(0))
-        data.append(le16(0)); data.append(le16(0x21))
-        data.append(le32(crc)); data.append(le32(UInt32(content.count))); data.append(le32(UInt32(content.count)))
-        data.append(le16(UInt16(nameBytes.count))); data.append(le16(0))
-        data.append(contentsOf: nameBytes)
-        data.append(content)
+        var local = Data()
+        // Stored, DOS time 00:00 1980-01-01 for reproducible bytes.
+        local.append(le32(0x0403_4b50)); local.append(le16(20)); local.append(le16(0)); local.append(le16(0))
+        local.append(le16(0)); local.append(le16(0x21))
+        local.append(le32(UInt32(crc))); local.append(le32(UInt32(size))); local.append(le32(UInt32(size)))
+        local.append(le16(UInt16(nameBytes.count))); local.append(le16(0))
+        local.append(contentsOf: nameBytes)
         central.append(le32(0x0201_4b50)); central.append(le16(20)); central.append(le16(20)); central.append(le16(0))
         central.append(le16(0)); central.append(le16(0)); central.append(le16(0x21))
-        central.append(le32(crc)); central.append(le32(UInt32(content.count))); central.append(le32(UInt32(content.count)))
+        central.append(le32(UInt32(crc))); central.append(le32(UInt32(size))); central.append(le32(UInt32(size)))
         central.append(le16(UInt16(nameBytes.count))); central.append(le16(0)); central.append(le16(0))
-        central.append(le16(0)); central.append(le16(0)); central.append(le32(0o644 << 16)); central.append(le32(offset))
+        central.append(le16(0)); central.append(le16(0)); central.append(le32(0o644 << 16)); central.append(le32(UInt32(offset)))
         central.append(contentsOf: nameBytes)
+        offset += local.count + size
         count += 1
+        return local
     }
 
-    mutating func finish() -> Data {
-        let centralOffset = UInt32(data.count)
-        data.append(central)
-        data.append(le32(0x0605_4b50)); data.append(le16(0)); data.append(le16(0))
-        data.append(le16(UInt16(count))); data.append(le16(UInt16(count)))
-        data.append(le32(UInt32(central.count))); data.append(le32(centralOffset)); data.append(le16(0))
-        return data
+    func centralDirectory() -> Data {
+        var end = central
+        end.append(le32(0x0605_4b50)); end.append(le16(0)); end.append(le16(0))
+        end.append(le16(UInt16(count))); end.append(le16(UInt16(count)))
+        end.append(le32(UInt32(central.count))); end.append(le32(UInt32(offset))); end.append(le16(0))
+        return end
     }
 
     private func le16(_ v: UInt16) -> Data { Data([UInt8(v & 0xff), UInt8(v >> 8)]) }

@@ -23,7 +23,7 @@ public enum Physics {
 
     /// Effective gluon density G(x) = N x^(−1−λ) (1−x)^η, a fit to the gg luminosity at μ_F = m_tt/2.
     @inlinable public static func gluon(_ x: Double) -> Double {
-        0.418 * pow(x, -1.681) * pow(1 - x, 8.69)
+        0.418 * exp(-1.681 * log(x) + 8.69 * log1p(-x))
     }
 
     /// dL/dτ = ∫dy G(x₁)G(x₂) at m_tt, by the trapezoid rule (for tests against the tabulated luminosity).

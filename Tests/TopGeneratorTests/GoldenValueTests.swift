@@ -57,6 +57,20 @@ final class GoldenValueTests: XCTestCase {
         XCTAssertEqual(TopDecay.wEnergy, 104.987, accuracy: 1e-3)
     }
 
+    func testFastInversionEqualsTheBisectionBitForBit() {
+        let key = CounterRNG.streamKey(seed: 99, stream: 7)
+        var checked = 0
+        for i in 0..<300_000 {
+            let u = CounterRNG.uniform(CounterRNG.eventKey(key, UInt64(i)), 0)
+            XCTAssertEqual(TopDecay.inverseCDF(u).bitPattern, TopDecay.bisectionInverseCDF(u).bitPattern, "u = \(u)")
+            checked += 1
+        }
+        for u in [1e-300, 0x1p-53, 0.5, 1 - 0x1p-53, 0.999999999] {
+            XCTAssertEqual(TopDecay.inverseCDF(u).bitPattern, TopDecay.bisectionInverseCDF(u).bitPattern, "u = \(u)")
+        }
+        XCTAssertEqual(checked, 300_000)
+    }
+
     func testGoldenEvents() {
         let golden: [(ProcessKind, Int, [Double])] = [
             (.smTTbar, 0, [434.349957274, 0.223509649, 0.054667997, 0.123114759, 20.13121811]),
