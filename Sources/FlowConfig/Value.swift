@@ -117,33 +117,3 @@ public enum Value: Sendable, Hashable {
         }
     }
 }
-
-extension Value: Codable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let b = try? container.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? container.decode(Int.self) { self = .int(i) }
-        else if let d = try? container.decode(Double.self) { self = .double(d) }
-        else if let s = try? container.decode(String.self) { self = .string(s) }
-        else if let a = try? container.decode([Value].self) { self = .array(a) }
-        else {
-            let d = try container.decode([String: Value].self)
-            self = .object(d.keys.sorted().map { ($0, d[$0]!) })
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let b): try container.encode(b)
-        case .int(let i): try container.encode(i)
-        case .double(let d): try container.encode(d)
-        case .string(let s): try container.encode(s)
-        case .array(let a): try container.encode(a)
-        case .object(let pairs):
-            try container.encode(Dictionary(pairs, uniquingKeysWith: { _, last in last }))
-        }
-    }
-}

@@ -4,7 +4,7 @@ import FlowConfig
 ///
 /// No modification times and no absolute paths go in, so a fresh clone or a moved checkout finds
 /// the same keys, and a reformatted workflow (comments, key order, indentation) changes none.
-public struct KeyDocument: Codable, Sendable, Equatable {
+public struct KeyDocument: Sendable, Equatable {
     public var kind: String
     public var version: Int
     public var config: Value
@@ -19,13 +19,24 @@ public struct KeyDocument: Codable, Sendable, Equatable {
         self.inputs = inputs
     }
 
-    public var canonical: String {
-        Value.object([
+    public var canonical: String { json.canonicalJSON }
+
+    public var json: Value {
+        .object([
             ("config", config),
-            ("inputs", .object(inputs.map { ($0.key, .string($0.value.hex)) })),
+            ("inputs", .object(inputs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.hex)) })),
             ("kind", .string(kind)),
             ("version", .int(version)),
-        ]).canonicalJSON
+        ])
+    }
+
+    public init(json: Value) throws {
+        guard let kind = json["kind"]?.string, let version = json["version"]?.int, let config = json["config"] else {
+            throw EngineError.corrupt("a key document lacks its kind, version or configuration")
+        }
+        var inputs: [String: Digest] = [:]
+        for (label, digest) in json["inputs"]?.object ?? [] { inputs[label] = digest.string.map(Digest.init(hex:)) }
+        self.init(kind: kind, version: version, config: config, inputs: inputs)
     }
 
     public var key: Digest { Digest.of(canonical) }

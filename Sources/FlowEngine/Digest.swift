@@ -2,7 +2,7 @@ import CCrypto
 import Foundation
 
 /// A SHA-256 content digest, written as 64 lowercase hex digits.
-public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
+public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
     public var hex: String
 
     public init(hex: String) { self.hex = hex }

@@ -1,3 +1,4 @@
+import FlowConfig
 import Foundation
 
 /// Removes store entries that no lock file in the workspace refers to.
@@ -28,16 +29,19 @@ public struct GarbageCollector: Sendable {
         }
         var liveObjects = Set<String>()
         let fm = FileManager.default
-        for file in (try? fm.contentsOfDirectory(atPath: store.recordsDirectory)) ?? [] where file.hasSuffix(".json") {
+        for file in (try? fm.contentsOfDirectory(atPath: store.recordsDirectory)) ?? [] where file.hasSuffix(".json") && !file.hasSuffix(".key.json") {
             let key = Digest(hex: String(file.dropLast(5)))
             let path = store.recordPath(key)
-            if liveKeys.contains(key), let data = fm.contents(atPath: path),
-               let record = try? JSONDecoder().decode(StepRecord.self, from: data) {
+            if liveKeys.contains(key), let data = fm.contents(atPath: path), let json = try? Value(json: data),
+               let record = try? StepRecord(json: json) {
                 record.outputs.values.forEach { liveObjects.insert(store.objectPath($0.digest)) }
                 if let log = record.log { liveObjects.insert(store.objectPath(log)) }
             } else {
                 report.records += 1
-                if !dryRun { try? fm.removeItem(atPath: path) }
+                if !dryRun {
+                    try? fm.removeItem(atPath: path)
+                    try? fm.removeItem(atPath: store.keyDocumentPath(key))
+                }
             }
         }
         for prefix in (try? fm.contentsOfDirectory(atPath: store.objectsDirectory)) ?? [] {

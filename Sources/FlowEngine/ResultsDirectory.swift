@@ -5,9 +5,13 @@ public struct ResultsDirectory: Sendable {
     public var root: String
     public var store: Store
 
+    /// The relative path from any step's directory to the store's objects (step names hold no '/').
+    let storeFromStep: String
+
     public init(root: String, store: Store) {
         self.root = root
         self.store = store
+        storeFromStep = Self.relativePath(from: root + "/step", to: store.objectsDirectory)
     }
 
     public func directory(for step: String) -> String { root + "/" + step }
@@ -21,18 +25,18 @@ public struct ResultsDirectory: Sendable {
         for (file, digest) in links {
             let link = directory + "/" + file
             // Relative, so the links survive moving or copying the whole workspace.
-            let target = relativePath(from: directory, to: store.objectPath(digest))
+            let target = storeFromStep + "/" + digest.hex.prefix(2) + "/" + digest.hex.dropFirst(2)
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target { continue }
             try? FileManager.default.removeItem(atPath: link)
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
         }
     }
 
-    func relativePath(from directory: String, to target: String) -> String {
-        let from = URL(fileURLWithPath: directory).standardizedFileURL.pathComponents
-        let to = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+    /// The path from `directory` to `target` (both absolute, already normalised), by components.
+    static func relativePath(from directory: String, to target: String) -> String {
+        let from = directory.split(separator: "/"), to = target.split(separator: "/")
         var common = 0
         while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
-        return (Array(repeating: "..", count: from.count - common) + to[common...]).joined(separator: "/")
+        return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
     }
 }

@@ -72,7 +72,7 @@ public struct Scheduler: Sendable {
             var running = 0
             while true {
                 while !state.stopping, running < executor.slots, let step = state.nextReady() {
-                    let upstream = state.records.filter { step.dependencies.contains($0.key) }
+                    let upstream = state.records(for: step)
                     let document: KeyDocument
                     do {
                         document = try execution.keyDocument(for: step, upstream: upstream)
@@ -90,8 +90,6 @@ public struct Scheduler: Sendable {
                     let job = Job(step: step, document: document, upstream: upstream)
                     let executor = self.executor
                     group.addTask {
-                        // Written as two statements: `.success(try await …)` in one expression
-                        // was lost by the optimiser (Swift 6.3, -O), ending the group early.
                         do {
                             let record = try await executor.execute(job)
                             return (step.name, .success(record))
@@ -132,6 +130,13 @@ private final class RunState: @unchecked Sendable {
         ready = steps.filter { $0.dependencies.isEmpty }.map(\.name)
         self.observer = observer
         self.results = results
+    }
+
+    /// The records of `step`'s dependencies.
+    func records(for step: Step) -> [String: StepRecord] {
+        var result: [String: StepRecord] = [:]
+        for dependency in step.dependencies { result[dependency] = records[dependency] }
+        return result
     }
 
     func nextReady() -> Step? {

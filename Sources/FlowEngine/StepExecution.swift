@@ -58,10 +58,10 @@ public struct StepExecution: Sendable {
             outputs[name] = .init(digest: digest, size: size, file: (path as NSString).lastPathComponent)
         }
         let log = try store.put(FileManager.default.contents(atPath: logPath) ?? Data())
-        let record = StepRecord(step: step.name, key: document.key, keyDocument: document, outputs: outputs,
+        let record = StepRecord(step: step.name, key: document.key, outputs: outputs,
                                 metrics: result.metrics, log: log, seconds: Date().timeIntervalSince(started),
                                 finished: ISO8601DateFormatter().string(from: Date()))
-        try store.write(record)
+        try store.write(record, document: document)
         try? FileManager.default.removeItem(atPath: failureLogPath(step.name))
         return record
     }

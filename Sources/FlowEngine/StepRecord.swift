@@ -1,9 +1,9 @@
 import FlowConfig
 
 /// What a completed step left in the store: the inputs that defined it and the outputs it made.
-public struct StepRecord: Codable, Sendable {
+public struct StepRecord: Sendable {
     /// One output file in the store.
-    public struct Output: Codable, Sendable, Equatable {
+    public struct Output: Sendable, Equatable {
         public var digest: Digest
         public var size: Int
         /// The file name the step gave it (kept for results/ and for users).
@@ -18,19 +18,16 @@ public struct StepRecord: Codable, Sendable {
 
     public var step: String
     public var key: Digest
-    /// Exactly what was hashed into `key`; `flow status` diffs it to say why a step is stale.
-    public var keyDocument: KeyDocument
     public var outputs: [String: Output]
     public var metrics: [String: Value]
     public var log: Digest?
     public var seconds: Double
     public var finished: String
 
-    public init(step: String, key: Digest, keyDocument: KeyDocument, outputs: [String: Output],
+    public init(step: String, key: Digest, outputs: [String: Output],
                 metrics: [String: Value], log: Digest?, seconds: Double, finished: String) {
         self.step = step
         self.key = key
-        self.keyDocument = keyDocument
         self.outputs = outputs
         self.metrics = metrics
         self.log = log
@@ -41,5 +38,40 @@ public struct StepRecord: Codable, Sendable {
     /// The digest that stands for all outputs together: equal digests mean identical results.
     public var outputsDigest: Digest {
         Digest.of(outputs.keys.sorted().map { "\($0)=\(outputs[$0]!.digest.hex)" }.joined(separator: "\n"))
+    }
+}
+
+extension StepRecord {
+    /// The record as stored in `.flow/steps/KEY.json`.
+    public var json: Value {
+        .object([
+            ("finished", .string(finished)),
+            ("key", .string(key.hex)),
+            ("log", log.map { .string($0.hex) } ?? .null),
+            ("metrics", .object(metrics.sorted { $0.key < $1.key })),
+            ("outputs", .object(outputs.keys.sorted().map { name in
+                let o = outputs[name]!
+                return (name, .object([("digest", .string(o.digest.hex)), ("file", .string(o.file)), ("size", .int(o.size))]))
+            })),
+            ("seconds", .double(seconds)),
+            ("step", .string(step)),
+        ])
+    }
+
+    public init(json: Value) throws {
+        guard let step = json["step"]?.string, let key = json["key"]?.string, let outputs = json["outputs"]?.object else {
+            throw EngineError.corrupt("a step record lacks its step, key or outputs")
+        }
+        var decoded: [String: Output] = [:]
+        for (name, o) in outputs {
+            guard let digest = o["digest"]?.string, let file = o["file"]?.string, let size = o["size"]?.int else {
+                throw EngineError.corrupt("step record of '\(step)': output '\(name)' is incomplete")
+            }
+            decoded[name] = Output(digest: Digest(hex: digest), size: size, file: file)
+        }
+        self.init(step: step, key: Digest(hex: key), outputs: decoded,
+                  metrics: Dictionary(json["metrics"]?.object ?? [], uniquingKeysWith: { a, _ in a }),
+                  log: json["log"]?.string.map(Digest.init(hex:)), seconds: json["seconds"]?.double ?? 0,
+                  finished: json["finished"]?.string ?? "")
     }
 }

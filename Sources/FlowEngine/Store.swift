@@ -79,19 +79,28 @@ public struct Store: Sendable {
 
     public func recordPath(_ key: Digest) -> String { "\(recordsDirectory)/\(key.hex).json" }
 
+    /// The key document beside the record: read only to explain why a step is stale, so kept
+    /// apart from the record every run reads.
+    public func keyDocumentPath(_ key: Digest) -> String { "\(recordsDirectory)/\(key.hex).key.json" }
+
+    public func keyDocument(for key: Digest) -> KeyDocument? {
+        guard let data = FileManager.default.contents(atPath: keyDocumentPath(key)), let json = try? Value(json: data) else { return nil }
+        return try? KeyDocument(json: json)
+    }
+
     /// The record for `key`, if the step completed and every output it names is still in the store.
     public func record(for key: Digest) -> StepRecord? {
-        guard let data = FileManager.default.contents(atPath: recordPath(key)),
-              let record = try? JSONDecoder().decode(StepRecord.self, from: data) else { return nil }
+        guard let data = FileManager.default.contents(atPath: recordPath(key)), let json = try? Value(json: data),
+              let record = try? StepRecord(json: json) else { return nil }
         guard record.outputs.values.allSatisfy({ hasObject($0.digest) }) else { return nil }
         return record
     }
 
-    /// Writes the record, after its outputs are in place: its presence means the step is complete.
-    public func write(_ record: StepRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try encoder.encode(record), to: recordPath(record.key))
+    /// Writes the key document, then the record, after the outputs are in place: the record's
+    /// presence means the step is complete.
+    public func write(_ record: StepRecord, document: KeyDocument) throws {
+        try AtomicFile.write(document.json.prettyJSON, to: keyDocumentPath(record.key))
+        try AtomicFile.write(record.json.prettyJSON, to: recordPath(record.key))
     }
 
     /// A new scratch directory for one step's work.

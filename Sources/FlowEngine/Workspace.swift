@@ -60,7 +60,8 @@ public struct Workspace: Sendable {
                 result.append(StepStatus(step: step, record: nil, reasons: ["upstream \(shown)\(more) not up to date"]))
                 continue
             }
-            let upstream = records.filter { step.dependencies.contains($0.key) }
+            var upstream: [String: StepRecord] = [:]
+            for dependency in step.dependencies { upstream[dependency] = records[dependency] }
             guard let document = try? execution.keyDocument(for: step, upstream: upstream) else {
                 result.append(StepStatus(step: step, record: nil, reasons: ["an input file cannot be read"]))
                 continue
@@ -74,8 +75,8 @@ public struct Workspace: Sendable {
             if let entry = lock?.steps[step.name] {
                 if entry.key == document.key {
                     reasons = ["its stored results are gone (removed by `flow gc` or a new checkout)"]
-                } else if let old = store.record(for: entry.key) ?? storedDocumentOnly(entry.key) {
-                    reasons = document.changes(since: old.keyDocument)
+                } else if let old = store.keyDocument(for: entry.key) {
+                    reasons = document.changes(since: old)
                 } else {
                     reasons = ["the result the lock file names is not in this store"]
                 }
@@ -85,11 +86,6 @@ public struct Workspace: Sendable {
             result.append(StepStatus(step: step, record: nil, reasons: reasons.isEmpty ? ["its key changed"] : reasons))
         }
         return result
-    }
-
-    private func storedDocumentOnly(_ key: Digest) -> StepRecord? {
-        guard let data = FileManager.default.contents(atPath: store.recordPath(key)) else { return nil }
-        return try? JSONDecoder().decode(StepRecord.self, from: data)
     }
 }
 

@@ -73,7 +73,7 @@ public struct CommandStep: StepKind {
         if let file = config["metrics"]?.string {
             let path = context.scratch + "/" + file
             guard let data = FileManager.default.contents(atPath: path),
-                  case .object(let pairs)? = try? JSONDecoder().decode(Value.self, from: data) else {
+                  case .object(let pairs)? = try? Value(json: data) else {
                 throw StepFailure(step: context.step.name, message: "metrics file '\(file)' is missing or not a JSON object")
             }
             metrics = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
