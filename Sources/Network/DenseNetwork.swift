@@ -1,0 +1,194 @@
+import EventData
+import Foundation
+
+/// A fully connected network with one output, its parameters in one flat vector
+/// (per layer: weights out × in row-major, then biases) and the input standardisation it was trained with.
+public struct DenseNetwork<T: NetworkScalar>: Sendable {
+    public var architecture: Architecture
+    public var parameters: [T]
+    public var standardisation: Standardisation
+
+    public init(architecture: Architecture, parameters: [T], standardisation: Standardisation) {
+        precondition(parameters.count == architecture.parameterCount, "parameter count does not match the architecture")
+        self.architecture = architecture
+        self.parameters = parameters
+        self.standardisation = standardisation
+    }
+
+    /// He initialisation (normal, σ² = 2/fan-in) for hidden layers, Glorot (σ² = 2/(fan-in + fan-out)) for the
+    /// output layer, zero biases; the draws come from the counter-based RNG, so a seed fixes the network.
+    public init(architecture: Architecture, seed: UInt64, standardisation: Standardisation? = nil) {
+        self.architecture = architecture
+        self.standardisation = standardisation ?? .identity(architecture.inputs)
+        var parameters = [T](repeating: 0, count: architecture.parameterCount)
+        let key = CounterRNG.streamKey(seed: seed, stream: 0x4E45_5457)
+        let widths = architecture.widths
+        for (l, offset) in architecture.offsets.enumerated() {
+            let (fanIn, fanOut) = (widths[l], widths[l + 1])
+            let isOutput = l == architecture.layerCount - 1
+            let sigma = isOutput ? (2.0 / Double(fanIn + fanOut)).squareRoot() : (2.0 / Double(fanIn)).squareRoot()
+            for k in 0..<(fanIn * fanOut) {
+                let index = UInt64(offset.weights + k)
+                let event = CounterRNG.eventKey(key, index)
+                // Box–Muller from two uniforms of this parameter's own stream.
+                let u1 = CounterRNG.uniform(event, 0), u2 = CounterRNG.uniform(event, 1)
+                parameters[offset.weights + k] = T(sigma * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+            }
+        }
+        self.parameters = parameters
+    }
+
+    /// Outputs (probabilities for BCE, values for MSE) for rows of raw features (row-major, n × inputs).
+    public func predict(_ features: [Double], batchSize: Int = 65_536) -> [Double] {
+        let d = architecture.inputs
+        let n = features.count / max(d, 1)
+        var result = [Double](repeating: 0, count: n)
+        let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, max(n, 1)))
+        var start = 0
+        while start < n {
+            let count = min(workspace.batchSize, n - start)
+            workspace.load(features, rows: start..<start + count, standardisation: standardisation)
+            forward(workspace, count: count)
+            let out = workspace.activations[architecture.layerCount]
+            for r in 0..<count { result[start + r] = Double(out[r]) }
+            start += count
+        }
+        return result
+    }
+
+    /// Runs the batch in `workspace` through the network; pre-activations and activations stay in it.
+    public func forward(_ workspace: Workspace<T>, count: Int) {
+        let widths = architecture.widths
+        parameters.withUnsafeBufferPointer { p in
+            for (l, offset) in architecture.offsets.enumerated() {
+                let (i, o) = (widths[l], widths[l + 1])
+                let input = workspace.activations[l], z = workspace.preactivations[l + 1], a = workspace.activations[l + 1]
+                // Z = A · Wᵀ, then + b and the activation in one pass.
+                T.gemm(transposeA: false, transposeB: true, m: count, n: o, k: i, a: input, lda: i,
+                       b: p.baseAddress! + offset.weights, ldb: i, beta: 0, c: z, ldc: o)
+                let bias = p.baseAddress! + offset.biases
+                let activation = architecture.activation(ofLayer: l)
+                for r in 0..<count {
+                    let row = r * o
+                    for j in 0..<o {
+                        let value = z[row + j] + bias[j]
+                        z[row + j] = value
+                        a[row + j] = activation.apply(value)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Back-propagates dLoss/dz of the output (in `workspace.delta`) and writes the parameter gradient.
+    public func backward(_ workspace: Workspace<T>, count: Int, gradient: UnsafeMutablePointer<T>) {
+        let widths = architecture.widths
+        parameters.withUnsafeBufferPointer { p in
+            for l in stride(from: architecture.layerCount - 1, through: 0, by: -1) {
+                let offset = architecture.offsets[l]
+                let (i, o) = (widths[l], widths[l + 1])
+                let delta = workspace.deltas[l + 1]
+                // dW = δᵀ · A_in  (o × i), db = Σ_rows δ.
+                T.gemm(transposeA: true, transposeB: false, m: o, n: i, k: count, a: delta, lda: o,
+                       b: workspace.activations[l], ldb: i, beta: 0, c: gradient + offset.weights, ldc: i)
+                let db = gradient + offset.biases
+                for j in 0..<o { db[j] = 0 }
+                for r in 0..<count {
+                    let row = r * o
+                    for j in 0..<o { db[j] += delta[row + j] }
+                }
+                guard l > 0 else { break }
+                // δ_in = (δ · W) ⊙ σ'(z_in).
+                let deltaIn = workspace.deltas[l]
+                T.gemm(transposeA: false, transposeB: false, m: count, n: i, k: o, a: delta, lda: o,
+                       b: p.baseAddress! + offset.weights, ldb: i, beta: 0, c: deltaIn, ldc: i)
+                let z = workspace.preactivations[l]
+                let activation = architecture.activation(ofLayer: l - 1)
+                for k in 0..<(count * i) { deltaIn[k] *= activation.derivative(z[k]) }
+            }
+        }
+    }
+}
+
+/// Buffers for one batch size, allocated once and reused for every batch.
+public final class Workspace<T: NetworkScalar>: @unchecked Sendable {
+    public let batchSize: Int
+    let architecture: Architecture
+    /// Per layer (0 = inputs): activations and pre-activations (batch × width), and dLoss/dz.
+    public let activations: [UnsafeMutablePointer<T>]
+    let preactivations: [UnsafeMutablePointer<T>]
+    public let deltas: [UnsafeMutablePointer<T>]
+
+    public init(architecture: Architecture, batchSize: Int) {
+        self.batchSize = batchSize
+        self.architecture = architecture
+        let widths = architecture.widths
+        func allocate() -> [UnsafeMutablePointer<T>] {
+            widths.map { w in
+                let p = UnsafeMutablePointer<T>.allocate(capacity: batchSize * w)
+                p.initialize(repeating: 0, count: batchSize * w)
+                return p
+            }
+        }
+        activations = allocate()
+        preactivations = allocate()
+        deltas = allocate()
+    }
+
+    deinit {
+        (activations + preactivations + deltas).forEach { $0.deallocate() }
+    }
+
+    /// Copies standardised rows of raw features into the input buffer.
+    func load(_ features: [Double], rows: Range<Int>, standardisation: Standardisation) {
+        let d = architecture.inputs
+        let input = activations[0]
+        features.withUnsafeBufferPointer { x in
+            for (k, r) in rows.enumerated() {
+                for j in 0..<d { input[k * d + j] = T((x[r * d + j] - standardisation.mean[j]) * standardisation.inverseScale[j]) }
+            }
+        }
+    }
+
+    /// Copies standardised rows picked by `indices` (a shuffled batch).
+    func load(_ features: UnsafePointer<T>, indices: ArraySlice<Int>) {
+        let d = architecture.inputs
+        let input = activations[0]
+        for (k, r) in indices.enumerated() {
+            (input + k * d).update(from: features + r * d, count: d)
+        }
+    }
+
+    /// The network's output for row r of the last forward pass.
+    public func output(_ r: Int) -> T { activations[architecture.layerCount][r] }
+    public func logit(_ r: Int) -> T { preactivations[architecture.layerCount][r] }
+}
+
+/// Per-input shift and scale applied before the first layer (z = (x − mean)/σ), kept with the model.
+public struct Standardisation: Sendable, Equatable {
+    public var mean: [Double]
+    public var scale: [Double]
+    var inverseScale: [Double]
+
+    public init(mean: [Double], scale: [Double]) {
+        self.mean = mean
+        self.scale = scale
+        inverseScale = scale.map { $0 > 0 ? 1 / $0 : 1 }
+    }
+
+    public static func identity(_ inputs: Int) -> Standardisation {
+        Standardisation(mean: Array(repeating: 0, count: inputs), scale: Array(repeating: 1, count: inputs))
+    }
+
+    /// Unweighted mean and standard deviation of each column of row-major features.
+    public static func fit(_ features: [Double], inputs d: Int) -> Standardisation {
+        let n = features.count / max(d, 1)
+        var mean = [Double](repeating: 0, count: d), square = [Double](repeating: 0, count: d)
+        for r in 0..<n { for j in 0..<d { mean[j] += features[r * d + j] } }
+        for j in 0..<d { mean[j] /= Double(max(n, 1)) }
+        for r in 0..<n { for j in 0..<d { let x = features[r * d + j] - mean[j]; square[j] += x * x } }
+        return Standardisation(mean: mean, scale: (0..<d).map { (square[$0] / Double(max(n, 1))).squareRoot() })
+    }
+
+    public static func == (a: Standardisation, b: Standardisation) -> Bool { a.mean == b.mean && a.scale == b.scale }
+}
