@@ -2,7 +2,7 @@
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev
-PIP_PACKAGES := jsonschema pyyaml numpy
+PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn
 FLOW_RELEASE := .build/release/flow
 
 .PHONY: setup build release test demo bench bench-engine bench-data schema clean
@@ -14,7 +14,7 @@ setup:
 	  echo "installing$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
-	@python3 -c "import jsonschema, yaml, numpy" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
+	@python3 -c "import jsonschema, yaml, numpy, sklearn" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
 
 build: setup
 	$(SWIFT) build

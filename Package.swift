@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "EventDataTests", dependencies: ["EventData"]),
         .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "EventData"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Metrics"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Metrics", "EventData"]),
         .testTarget(name: "TopGeneratorTests", dependencies: ["TopGenerator", "EventData"]),
     ],
     swiftLanguageModes: [.v5]
