@@ -17,22 +17,25 @@ public struct IsotonicRegression: Sendable, Equatable {
     /// Fits y on x with non-negative weights.
     public init(x input: [Double], y target: [Double], weights: [Double]? = nil) {
         precondition(input.count == target.count, "x and y differ in length")
-        var rows = (0..<input.count).filter { (weights?[$0] ?? 1) > 0 }
-        // Sorted by x, then y (numpy's lexsort((y, X))).
-        rows.sort { input[$0] != input[$1] ? input[$0] < input[$1] : target[$0] < target[$1] }
+        struct Point { var x, y, w: Double }
+        var points: [Point] = []
+        points.reserveCapacity(input.count)
+        for i in input.indices where (weights?[i] ?? 1) > 0 { points.append(Point(x: input[i], y: target[i], w: weights?[i] ?? 1)) }
+        // Sorted by x, then y (numpy's lexsort((y, X))); sorting the points themselves keeps memory access local.
+        points.sort { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
         var ux: [Double] = [], uy: [Double] = [], uw: [Double] = []
-        ux.reserveCapacity(rows.count)
+        ux.reserveCapacity(points.count)
         // Pool points closer than float64's resolution (1e-15), as scikit-learn's _make_unique does.
         var groupX = 0.0, sumWY = 0.0, sumW = 0.0, open = false
-        for r in rows {
-            let xi = input[r], w = weights?[r] ?? 1
+        for point in points {
+            let xi = point.x, w = point.w
             if open && xi - groupX < 1e-15 {
-                sumWY += w * target[r]
+                sumWY += w * point.y
                 sumW += w
             } else {
                 if open { ux.append(groupX); uy.append(sumWY / sumW); uw.append(sumW) }
                 groupX = xi
-                sumWY = w * target[r]
+                sumWY = w * point.y
                 sumW = w
                 open = true
             }

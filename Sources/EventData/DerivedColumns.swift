@@ -1,10 +1,10 @@
 /// Columns computed from four-vector columns (`t_px, t_py, t_pz, t_E` …), asked for by name.
 ///
 /// `<p>_pt`, `<p>_eta`, `<p>_phi`, `<p>_y` (rapidity), `<p>_m` for any particle prefix `p` with
-/// four-vector columns; `m_ll` and `dphi_ll` from the leptons `lp`, `lm`; `mtt_lab` and `chel_lab`
+/// four-vector columns; `m_ll`, `dphi_ll` and `lead_lepton_pt` from the leptons `lp`, `lm`; `mtt_lab` and `chel_lab`
 /// recomputed from the lab momenta of `t`, `tbar`, `lp`, `lm`.
 public enum DerivedColumns {
-    public static let pairNames = ["m_ll", "dphi_ll", "mtt_lab", "chel_lab"]
+    public static let pairNames = ["m_ll", "dphi_ll", "lead_lepton_pt", "mtt_lab", "chel_lab"]
     public static let suffixes = ["pt", "eta", "phi", "y", "m"]
 
     /// Adds each named column the table lacks; a name that is neither present nor derivable is an error.
@@ -25,6 +25,8 @@ public enum DerivedColumns {
             return zip(try vectors("lp"), try vectors("lm")).map { ($0 + $1).massOrZero }
         case "dphi_ll":
             return zip(try vectors("lp"), try vectors("lm")).map { Kinematics.deltaPhi($0.phi, $1.phi) }
+        case "lead_lepton_pt":
+            return zip(try vectors("lp"), try vectors("lm")).map { max($0.pt, $1.pt) }
         case "mtt_lab":
             return zip(try vectors("t"), try vectors("tbar")).map { ($0 + $1).massOrZero }
         case "chel_lab":

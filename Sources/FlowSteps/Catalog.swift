@@ -9,6 +9,10 @@ public enum Catalog {
         MergeStep(),
         SplitStep(),
         SelectStep(),
+        TrainStep(),
+        CalibrateStep(),
+        TransformStep(),
+        CompareStep(),
         CommandStep(),
     ])
 

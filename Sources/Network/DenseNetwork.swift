@@ -39,48 +39,49 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
     }
 
     /// Outputs (probabilities for BCE, values for MSE) for rows of raw features (row-major, n × inputs).
-    public func predict(_ features: [Double], batchSize: Int = 65_536) -> [Double] {
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public func predict(_ features: [Double], batchSize: Int = 16_384) -> [Double] {
         let d = architecture.inputs
         let n = features.count / max(d, 1)
         var result = [Double](repeating: 0, count: n)
-        let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, max(n, 1)))
+        let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, max(n, 1)), training: false)
         var start = 0
         while start < n {
             let count = min(workspace.batchSize, n - start)
             workspace.load(features, rows: start..<start + count, standardisation: standardisation)
             forward(workspace, count: count)
             let out = workspace.activations[architecture.layerCount]
-            for r in 0..<count { result[start + r] = Double(out[r]) }
+            result.withUnsafeMutableBufferPointer { r in
+                for k in 0..<count { r[start + k] = Double(out[k]) }
+            }
             start += count
         }
         return result
     }
 
     /// Runs the batch in `workspace` through the network; pre-activations and activations stay in it.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func forward(_ workspace: Workspace<T>, count: Int) {
         let widths = architecture.widths
         parameters.withUnsafeBufferPointer { p in
             for (l, offset) in architecture.offsets.enumerated() {
                 let (i, o) = (widths[l], widths[l + 1])
                 let input = workspace.activations[l], z = workspace.preactivations[l + 1], a = workspace.activations[l + 1]
-                // Z = A · Wᵀ, then + b and the activation in one pass.
-                T.gemm(transposeA: false, transposeB: true, m: count, n: o, k: i, a: input, lda: i,
-                       b: p.baseAddress! + offset.weights, ldb: i, beta: 0, c: z, ldc: o)
+                // Z = b (every row) + A · Wᵀ: the bias rows are copied in, and the product added by BLAS.
                 let bias = p.baseAddress! + offset.biases
-                let activation = architecture.activation(ofLayer: l)
-                for r in 0..<count {
-                    let row = r * o
-                    for j in 0..<o {
-                        let value = z[row + j] + bias[j]
-                        z[row + j] = value
-                        a[row + j] = activation.apply(value)
-                    }
-                }
+                for r in 0..<count { (z + r * o).update(from: bias, count: o) }
+                T.gemm(transposeA: false, transposeB: true, m: count, n: o, k: i, a: input, lda: i,
+                       b: p.baseAddress! + offset.weights, ldb: i, beta: 1, c: z, ldc: o)
+                architecture.activation(ofLayer: l).apply(z, into: a, count: count * o)
             }
         }
     }
 
     /// Back-propagates dLoss/dz of the output (in `workspace.delta`) and writes the parameter gradient.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func backward(_ workspace: Workspace<T>, count: Int, gradient: UnsafeMutablePointer<T>) {
         let widths = architecture.widths
         parameters.withUnsafeBufferPointer { p in
@@ -91,20 +92,15 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
                 // dW = δᵀ · A_in  (o × i), db = Σ_rows δ.
                 T.gemm(transposeA: true, transposeB: false, m: o, n: i, k: count, a: delta, lda: o,
                        b: workspace.activations[l], ldb: i, beta: 0, c: gradient + offset.weights, ldc: i)
-                let db = gradient + offset.biases
-                for j in 0..<o { db[j] = 0 }
-                for r in 0..<count {
-                    let row = r * o
-                    for j in 0..<o { db[j] += delta[row + j] }
-                }
+                // db = δᵀ · 1, as a product with the workspace's column of ones.
+                T.gemm(transposeA: true, transposeB: false, m: o, n: 1, k: count, a: delta, lda: o,
+                       b: workspace.ones, ldb: 1, beta: 0, c: gradient + offset.biases, ldc: 1)
                 guard l > 0 else { break }
                 // δ_in = (δ · W) ⊙ σ'(z_in).
                 let deltaIn = workspace.deltas[l]
                 T.gemm(transposeA: false, transposeB: false, m: count, n: i, k: o, a: delta, lda: o,
                        b: p.baseAddress! + offset.weights, ldb: i, beta: 0, c: deltaIn, ldc: i)
-                let z = workspace.preactivations[l]
-                let activation = architecture.activation(ofLayer: l - 1)
-                for k in 0..<(count * i) { deltaIn[k] *= activation.derivative(z[k]) }
+                architecture.activation(ofLayer: l - 1).multiplyByDerivative(deltaIn, at: workspace.preactivations[l], count: count * i)
             }
         }
     }
@@ -119,7 +115,9 @@ public final class Workspace<T: NetworkScalar>: @unchecked Sendable {
     let preactivations: [UnsafeMutablePointer<T>]
     public let deltas: [UnsafeMutablePointer<T>]
 
-    public init(architecture: Architecture, batchSize: Int) {
+    /// Without `training`, pre-activations share the activations' memory (the activation is applied
+    /// in place) and there are no gradient buffers: a third of the memory, for inference.
+    public init(architecture: Architecture, batchSize: Int, training: Bool = true) {
         self.batchSize = batchSize
         self.architecture = architecture
         let widths = architecture.widths
@@ -131,12 +129,20 @@ public final class Workspace<T: NetworkScalar>: @unchecked Sendable {
             }
         }
         activations = allocate()
-        preactivations = allocate()
-        deltas = allocate()
+        preactivations = training ? allocate() : activations
+        deltas = training ? allocate() : []
+        ownsPreactivations = training
+        ones = UnsafeMutablePointer<T>.allocate(capacity: batchSize)
+        ones.initialize(repeating: 1, count: batchSize)
     }
 
+    /// A column of ones, for bias gradients as a matrix product.
+    let ones: UnsafeMutablePointer<T>
+
+    private let ownsPreactivations: Bool
+
     deinit {
-        (activations + preactivations + deltas).forEach { $0.deallocate() }
+        (activations + deltas + (ownsPreactivations ? preactivations : []) + [ones]).forEach { $0.deallocate() }
     }
 
     /// Copies standardised rows of raw features into the input buffer.
@@ -144,8 +150,17 @@ public final class Workspace<T: NetworkScalar>: @unchecked Sendable {
         let d = architecture.inputs
         let input = activations[0]
         features.withUnsafeBufferPointer { x in
-            for (k, r) in rows.enumerated() {
-                for j in 0..<d { input[k * d + j] = T((x[r * d + j] - standardisation.mean[j]) * standardisation.inverseScale[j]) }
+            standardisation.mean.withUnsafeBufferPointer { mean in
+                standardisation.inverseScale.withUnsafeBufferPointer { inverse in
+                    var k = 0
+                    for r in rows {
+                        let row = x.baseAddress! + r * d
+                        for j in 0..<d {
+                            input[k] = T((row[j] - mean[j]) * inverse[j])
+                            k += 1
+                        }
+                    }
+                }
             }
         }
     }

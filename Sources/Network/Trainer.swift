@@ -61,6 +61,8 @@ public struct Trainer<T: NetworkScalar> {
         self.settings = settings
     }
 
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func train(_ data: TrainingData, validation: TrainingData? = nil,
                       progress: (EpochReport) -> Void = { _ in }) -> (DenseNetwork<T>, TrainingHistory) {
         BLASThreads.set(settings.threads)
