@@ -100,13 +100,13 @@ public struct CompareStep: StepKind {
         settings.batchSize = 2048
         settings.learningRate = 2e-3
         settings.seed = seed
-        settings.threads = threads
+        settings.threads = 2
         let architecture = Architecture(inputs: observables.count, hidden: [64, 64])
         // Signed weights: the loss is bounded here because both classes share the same events.
         let (network, _) = Trainer<Float>(architecture: architecture, settings: settings)
             .train(TrainingData(features: x, targets: y, weights: weights))
         let (xt, yt, wt) = try data(test)
-        let scores = network.predict(xt)
+        let scores = network.predict(xt, threads: threads)
         return ROC(scores: scores, signal: yt.map { $0 == 1 }, weights: wt).area
     }
 

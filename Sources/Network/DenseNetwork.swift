@@ -41,28 +41,36 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
     /// Outputs (probabilities for BCE, values for MSE) for rows of raw features (row-major, n × inputs).
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
-    public func predict(_ features: [Double], batchSize: Int = 16_384) -> [Double] {
+    public func predict(_ features: [Double], batchSize: Int = 16_384, threads: Int = 1) -> [Double] {
         let d = architecture.inputs
         let n = features.count / max(d, 1)
         var result = [Double](repeating: 0, count: n)
-        let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, max(n, 1)), training: false)
-        var start = 0
-        while start < n {
-            let count = min(workspace.batchSize, n - start)
-            workspace.load(features, rows: start..<start + count, standardisation: standardisation)
-            forward(workspace, count: count)
-            let out = workspace.activations[architecture.layerCount]
-            result.withUnsafeMutableBufferPointer { r in
-                for k in 0..<count { r[start + k] = Double(out[k]) }
+        // Contiguous row ranges per thread, each with its own buffers and single-threaded BLAS.
+        let workers = max(1, min(threads, (n + 1023) / 1024))
+        if workers > 1 { BLASThreads.set(1) }
+        let share = (n + workers - 1) / workers
+        result.withUnsafeMutableBufferPointer { out in
+            let output = SendablePointer(out.baseAddress!)
+            let run: (Int) -> Void = { t in
+                let lo = t * share, hi = min(n, lo + share)
+                guard lo < hi else { return }
+                let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, hi - lo), training: false)
+                var start = lo
+                while start < hi {
+                    let count = min(workspace.batchSize, hi - start)
+                    workspace.load(features, rows: start..<start + count, standardisation: standardisation)
+                    forward(workspace, count: count)
+                    let last = workspace.activations[architecture.layerCount]
+                    for k in 0..<count { output.pointer[start + k] = Double(last[k]) }
+                    start += count
+                }
             }
-            start += count
+            if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
         }
         return result
     }
 
     /// Runs the batch in `workspace` through the network; pre-activations and activations stay in it.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
     public func forward(_ workspace: Workspace<T>, count: Int) {
         let widths = architecture.widths
         parameters.withUnsafeBufferPointer { p in
@@ -80,8 +88,6 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
     }
 
     /// Back-propagates dLoss/dz of the output (in `workspace.delta`) and writes the parameter gradient.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
     public func backward(_ workspace: Workspace<T>, count: Int, gradient: UnsafeMutablePointer<T>) {
         let widths = architecture.widths
         parameters.withUnsafeBufferPointer { p in
@@ -206,4 +212,10 @@ public struct Standardisation: Sendable, Equatable {
     }
 
     public static func == (a: Standardisation, b: Standardisation) -> Bool { a.mean == b.mean && a.scale == b.scale }
+}
+
+/// A pointer handed to worker threads that write disjoint parts of it.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

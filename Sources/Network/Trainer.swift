@@ -65,22 +65,22 @@ public struct Trainer<T: NetworkScalar> {
     @_specialize(exported: true, where T == Double)
     public func train(_ data: TrainingData, validation: TrainingData? = nil,
                       progress: (EpochReport) -> Void = { _ in }) -> (DenseNetwork<T>, TrainingHistory) {
-        BLASThreads.set(settings.threads)
-        let d = architecture.inputs
+        // Data parallel: each worker runs its share of a batch with single-threaded BLAS, and the
+        // gradients are summed in worker order, so a fixed thread count gives bit-identical models.
+        BLASThreads.set(1)
+        let workers = max(1, settings.threads)
+        let d = architecture.inputs, parameterCount = architecture.parameterCount
         let standardisation = Standardisation.fit(data.features, inputs: d)
         var network = DenseNetwork<T>(architecture: architecture, seed: settings.seed, standardisation: standardisation)
         let n = data.count
         let batch = max(1, min(settings.batchSize, n))
-        let workspace = Workspace<T>(architecture: architecture, batchSize: batch)
+        let share = (batch + workers - 1) / workers
+        let lanes = (0..<workers).map { _ in Lane<T>(architecture: architecture, rows: share) }
         let x = standardised(data.features, standardisation)
         let y = data.targets.map { T($0) }, w = data.weights.map { T($0) }
-        let batchTargets = UnsafeMutablePointer<T>.allocate(capacity: batch)
-        let batchWeights = UnsafeMutablePointer<T>.allocate(capacity: batch)
-        let gradient = UnsafeMutablePointer<T>.allocate(capacity: architecture.parameterCount)
-        defer { batchTargets.deallocate(); batchWeights.deallocate(); gradient.deallocate() }
         let validationSet = validation.map { (standardised($0.features, standardisation), $0.targets.map { T($0) }, $0.weights.map { T($0) }) }
 
-        var adam = Adam<T>(parameterCount: architecture.parameterCount, weightDecay: settings.weightDecay)
+        var adam = Adam<T>(parameterCount: parameterCount, weightDecay: settings.weightDecay)
         var history = TrainingHistory()
         var best = (loss: Double.infinity, parameters: network.parameters, epoch: 0)
         var order = Array(0..<n)
@@ -93,16 +93,22 @@ public struct Trainer<T: NetworkScalar> {
             x.withUnsafeBufferPointer { xb in
                 for first in stride(from: 0, to: n, by: batch) {
                     let count = min(batch, n - first)
-                    let indices = order[first..<first + count]
-                    workspace.load(xb.baseAddress!, indices: indices)
-                    for (k, r) in indices.enumerated() { batchTargets[k] = y[r]; batchWeights[k] = w[r] }
-                    network.forward(workspace, count: count)
-                    let (loss, weight) = Loss.evaluate(architecture.objective, workspace: workspace, count: count,
-                                                       targets: batchTargets, weights: batchWeights)
-                    guard weight > 0 else { continue }
-                    lossSum += loss * weight
-                    weightSum += weight
-                    network.backward(workspace, count: count, gradient: gradient)
+                    var batchWeight = 0.0
+                    for r in order[first..<first + count] { batchWeight += Double(w[r]) }
+                    guard batchWeight > 0 else { continue }
+                    let current = network
+                    let run: (Int) -> Void = { t in
+                        let lo = first + t * share, hi = min(first + count, lo + share)
+                        lanes[t].run(current, rows: order[min(lo, hi)..<hi], x: xb.baseAddress!, y: y, w: w, normalisation: batchWeight)
+                    }
+                    if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
+                    let gradient = lanes[0].gradient
+                    for t in 1..<workers where lanes[t].rows > 0 {
+                        let g = lanes[t].gradient
+                        for k in 0..<parameterCount { gradient[k] += g[k] }
+                    }
+                    lossSum += lanes.reduce(0) { $0 + $1.loss }
+                    weightSum += batchWeight
                     adam.update(&network.parameters, gradient: gradient, learningRate: rate)
                 }
             }
@@ -111,7 +117,7 @@ public struct Trainer<T: NetworkScalar> {
             history.trainingLoss.append(weightSum > 0 ? lossSum / weightSum : 0)
             var validationLoss: Double?
             if let (vx, vy, vw) = validationSet {
-                validationLoss = evaluate(network, vx, vy, vw, workspace: workspace)
+                validationLoss = evaluate(network, vx, vy, vw, workspace: lanes[0].workspace)
                 history.validationLoss.append(validationLoss!)
             }
             progress(EpochReport(epoch: epoch, trainingLoss: history.trainingLoss.last!, validationLoss: validationLoss,
@@ -141,10 +147,10 @@ public struct Trainer<T: NetworkScalar> {
                         let count = min(workspace.batchSize, n - first)
                         workspace.activations[0].update(from: xb.baseAddress! + first * d, count: count * d)
                         network.forward(workspace, count: count)
-                        let (loss, weight) = Loss.evaluate(architecture.objective, workspace: workspace, count: count,
-                                                           targets: yb.baseAddress! + first, weights: wb.baseAddress! + first,
-                                                           writeGradient: false)
-                        lossSum += loss * weight
+                        let (total, weight) = Loss.evaluate(architecture.objective, workspace: workspace, count: count,
+                                                            targets: yb.baseAddress! + first, weights: wb.baseAddress! + first,
+                                                            writeGradient: false)
+                        lossSum += total
                         weightSum += weight
                     }
                 }
@@ -171,5 +177,42 @@ public struct Trainer<T: NetworkScalar> {
             let j = min(i, Int(u * Double(i + 1)))
             order.swapAt(i, j)
         }
+    }
+}
+
+/// One worker's share of a batch: its buffers, its gradient, and the loss of its rows.
+final class Lane<T: NetworkScalar>: @unchecked Sendable {
+    let workspace: Workspace<T>
+    let gradient: UnsafeMutablePointer<T>
+    let targets: UnsafeMutablePointer<T>
+    let weights: UnsafeMutablePointer<T>
+    private(set) var loss = 0.0
+    private(set) var rows = 0
+
+    init(architecture: Architecture, rows: Int) {
+        workspace = Workspace(architecture: architecture, batchSize: rows)
+        gradient = .allocate(capacity: architecture.parameterCount)
+        gradient.initialize(repeating: 0, count: architecture.parameterCount)
+        targets = .allocate(capacity: rows)
+        weights = .allocate(capacity: rows)
+    }
+
+    deinit {
+        gradient.deallocate()
+        targets.deallocate()
+        weights.deallocate()
+    }
+
+    /// Forward and backward over `indices`; the gradient is of the whole batch's normalised loss.
+    func run(_ network: DenseNetwork<T>, rows indices: ArraySlice<Int>, x: UnsafePointer<T>, y: [T], w: [T], normalisation: Double) {
+        rows = indices.count
+        loss = 0
+        guard rows > 0 else { return }
+        workspace.load(x, indices: indices)
+        for (k, r) in indices.enumerated() { targets[k] = y[r]; weights[k] = w[r] }
+        network.forward(workspace, count: rows)
+        loss = Loss.evaluate(network.architecture.objective, workspace: workspace, count: rows, targets: targets, weights: weights,
+                             normalisation: normalisation).total
+        network.backward(workspace, count: rows, gradient: gradient)
     }
 }

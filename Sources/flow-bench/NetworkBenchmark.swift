@@ -23,9 +23,24 @@ func networkBenchmark(_ arguments: [String]) throws {
     }
     let data = TrainingData(features: features, targets: targets, weights: weights)
     let architecture = Architecture(inputs: inputs, hidden: [100, 100, 100, 100, 100])
-    print("network 10-100×5-1 (ReLU, sigmoid, weighted BCE, Adam), \(events) events, one epoch per measurement")
-    print("measurement                          threads      flow (events/s)")
-    var results: [String: Double] = [:]
+
+    // The isotonic inputs: 10⁷ scores with noisy labels and weights, shared with scikit-learn.
+    let isotonicCount = 10_000_000
+    var isoX = [Double](repeating: 0, count: isotonicCount), isoY = isoX, isoW = isoX
+    for i in 0..<isotonicCount {
+        let e = CounterRNG.eventKey(key, UInt64(i))
+        isoX[i] = CounterRNG.uniform(e, 30)
+        isoY[i] = CounterRNG.uniform(e, 31) < isoX[i] ? 1 : 0
+        isoW[i] = 0.5 + CounterRNG.uniform(e, 32)
+    }
+    let directory = NSTemporaryDirectory() + "flow-bench-net-\(getpid())"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try NPZ.write(try EventTable([("features", features)]), to: directory + "/features.npz")
+    try NPZ.write(try EventTable([("targets", targets), ("weights", weights)]), to: directory + "/labels.npz")
+    try NPZ.write(try EventTable([("x", isoX), ("y", isoY), ("w", isoW)]), to: directory + "/isotonic.npz")
+
+    var flow: [String: Double] = [:]
     for batch in [512, 4096] {
         for threads in [1, 2] {
             var settings = TrainingSettings()
@@ -33,24 +48,71 @@ func networkBenchmark(_ arguments: [String]) throws {
             settings.batchSize = batch
             settings.threads = threads
             let (_, history) = Trainer<Float>(architecture: architecture, settings: settings).train(data)
-            results["train\(batch)_\(threads)"] = history.eventsPerSecond
-            print(String(format: "training, batch %-5d                %5d %20.0f", batch, threads, history.eventsPerSecond))
+            flow["train\(batch)_\(threads)"] = history.eventsPerSecond
         }
     }
     let network = DenseNetwork<Float>(architecture: architecture, seed: 1, standardisation: .fit(features, inputs: inputs))
     for threads in [1, 2] {
-        BLASThreads.set(threads)
         let start = DispatchTime.now().uptimeNanoseconds
-        _ = network.predict(features, batchSize: 65_536)
-        let rate = Double(events) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        results["infer_\(threads)"] = rate
-        print(String(format: "inference, batch 65536                %5d %20.0f", threads, rate))
+        _ = network.predict(features, threads: threads)
+        flow["inference_\(threads)"] = Double(events) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    for n in [1_000_000, 10_000_000] {
-        let x = (0..<n).map { CounterRNG.uniform(CounterRNG.eventKey(key, UInt64($0)), 30) }
-        let y = x.enumerated().map { CounterRNG.uniform(CounterRNG.eventKey(key, UInt64($0.offset)), 31) < $0.element ? 1.0 : 0.0 }
+    for n in [1_000_000, isotonicCount] {
         let start = DispatchTime.now().uptimeNanoseconds
-        _ = IsotonicRegression(x: x, y: y, weights: weights.count >= n ? Array(weights.prefix(n)) : nil)
-        print(String(format: "isotonic fit, %8d points           %5d %17.3f s", n, 1, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        _ = IsotonicRegression(x: Array(isoX.prefix(n)), y: Array(isoY.prefix(n)), weights: Array(isoW.prefix(n)))
+        flow["isotonic\(n)"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
+
+    let peers = try runPeers(directory: directory, threads: 2)
+    let torch = peers["torch_version"] as? String
+    print("network 10-100×5-1 (ReLU, sigmoid, weighted BCE, Adam), \(events) events, one epoch; peers: "
+          + "PyTorch \(torch ?? "not installed"), scikit-learn \(peers["isotonic1000000"] == nil ? "not installed" : "installed")")
+    print("measurement                       flow 1 thread   flow 2 threads   peer (2 threads)   flow best / peer")
+    func row(_ name: String, _ one: Double?, _ two: Double?, _ peer: Double?, higherIsBetter: Bool = true, unit: String = "ev/s") {
+        func cell(_ v: Double?) -> String { v.map { unit == "s" ? String(format: "%.3f s", $0) : String(format: "%.0f", $0) } ?? "–" }
+        let best = higherIsBetter ? [one, two].compactMap { $0 }.max() : [one, two].compactMap { $0 }.min()
+        let ratio = zip2(best, peer).map { higherIsBetter ? $0 / $1 : $1 / $0 }.map { String(format: "%.2f×", $0) } ?? "–"
+        print(name.padding(toLength: 32, withPad: " ", startingAt: 0) + cell(one).leftPadded(15) + cell(two).leftPadded(17)
+              + cell(peer).leftPadded(19) + ratio.leftPadded(19))
+    }
+    row("training, batch 512 (ev/s)", flow["train512_1"], flow["train512_2"], peers["train512"] as? Double)
+    row("training, batch 4096 (ev/s)", flow["train4096_1"], flow["train4096_2"], peers["train4096"] as? Double)
+    row("inference (ev/s)", flow["inference_1"], flow["inference_2"], peers["inference"] as? Double)
+    row("isotonic fit, 10⁶ points", flow["isotonic1000000"], nil, peers["isotonic1000000"] as? Double, higherIsBetter: false, unit: "s")
+    row("isotonic fit, 10⁷ points", flow["isotonic10000000"], nil, peers["isotonic10000000"] as? Double, higherIsBetter: false, unit: "s")
+    print("targets: training ≥ 1.5× PyTorch at both batch sizes, inference ≥ 2×, isotonic ≥ 2× scikit-learn")
+}
+
+func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
+
+extension Optional where Wrapped == (Double, Double) {
+    func map(_ f: (Double, Double) -> Double) -> Double? {
+        guard let (a, b) = self else { return nil }
+        return f(a, b)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
+}
+
+/// Runs bench/network_peers.py on the shared data; missing peers come back as missing keys.
+func runPeers(directory: String, threads: Int) throws -> [String: Any] {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("bench/network_peers.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script, directory, String(threads)]
+    var environment = ProcessInfo.processInfo.environment
+    environment["OMP_NUM_THREADS"] = String(threads)
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
 }

@@ -8,8 +8,9 @@ final class NetworkTests: XCTestCase {
         network.forward(workspace, count: y.count)
         return y.withUnsafeBufferPointer { yb in
             w.withUnsafeBufferPointer { wb in
-                Loss.evaluate(network.architecture.objective, workspace: workspace, count: y.count,
-                              targets: yb.baseAddress!, weights: wb.baseAddress!).loss
+                let (total, weight) = Loss.evaluate(network.architecture.objective, workspace: workspace, count: y.count,
+                                                    targets: yb.baseAddress!, weights: wb.baseAddress!)
+                return total / weight
             }
         }
     }
@@ -119,6 +120,26 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(read[0].network.architecture, architecture)
         XCTAssertEqual(read[0].notes, ["fold": "0"])
         XCTAssertEqual(read[1].network.predict(Array(features.prefix(20))), c.predict(Array(features.prefix(20))))
+    }
+
+    func testDataParallelTrainingIsReproducibleAndMatchesOneWorkerClosely() {
+        let features = (0..<6000).map { sin(Double($0) * 0.3) }, targets = (0..<3000).map { Double($0 % 2) }
+        let weights = (0..<3000).map { 1 + 0.5 * cos(Double($0)) }
+        let data = TrainingData(features: features, targets: targets, weights: weights)
+        var settings = TrainingSettings()
+        settings.epochs = 2
+        settings.batchSize = 256
+        settings.threads = 2
+        let architecture = Architecture(inputs: 2, hidden: [32, 32])
+        let (a, _) = Trainer<Float>(architecture: architecture, settings: settings).train(data)
+        let (b, _) = Trainer<Float>(architecture: architecture, settings: settings).train(data)
+        XCTAssertEqual(a.parameters.map(\.bitPattern), b.parameters.map(\.bitPattern), "same seed and threads: same bits")
+        settings.threads = 1
+        let (c, _) = Trainer<Float>(architecture: architecture, settings: settings).train(data)
+        // Same mathematics, summed in another order: equal up to float rounding.
+        for (x, y) in zip(a.parameters, c.parameters) { XCTAssertEqual(x, y, accuracy: 1e-3) }
+        let rows = Array(features.prefix(400))
+        XCTAssertEqual(a.predict(rows, threads: 2), a.predict(rows, threads: 1))
     }
 
     func testEarlyStoppingKeepsTheBestEpoch() {
