@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup build release test demo bench bench-engine bench-data schema clean
+.PHONY: setup build release test demo bench bench-engine bench-data bench-network schema clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -32,7 +32,7 @@ demo: release
 	$(FLOW_RELEASE) run workflows/pseudoscalar400.yaml
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine bench-data
+bench: bench-engine bench-data bench-network
 
 bench-data: release
 	.build/release/flow-bench 1000000
@@ -40,6 +40,10 @@ bench-data: release
 bench-engine: release
 	@python3 -c "import dvc, snakemake" 2>/dev/null || python3 -m pip install dvc snakemake
 	python3 bench/noop_rerun.py --flow $(FLOW_RELEASE)
+
+bench-network: release
+	@python3 -c "import torch, sklearn" 2>/dev/null || python3 -m pip install "torch==2.13.0+cpu" scikit-learn || python3 -m pip install torch scikit-learn
+	.build/release/flow-bench network 1000000
 
 ## Regenerate schemas/workflow.schema.json from the step kinds (a test checks it is current).
 schema: build

@@ -8,7 +8,7 @@ import Network
 /// `compare`: how closely a new weighting reproduces the original one on the same events.
 public struct CompareStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     public var description: KindDescription {
         KindDescription(name: "compare", section: .steps, summary: "Closure metrics of a candidate weighting against a reference.", schema: .object([
@@ -63,6 +63,8 @@ public struct CompareStep: StepKind {
                                                  candidate: Histogram(values: values, weights: wNew, edges: edges))
             metrics["chi2ndf_\(name)"] = .double(TableIO.rounded(comparison.chi2PerDegree))
             metrics["max_pull_\(name)"] = .double(TableIO.rounded(comparison.maxAbsPull))
+            let variance = comparison.candidate.sumsOfSquares.reduce(0, +) / max(comparison.reference.sumsOfSquares.reduce(0, +), 1e-300)
+            metrics["variance_ratio_\(name)"] = .double(TableIO.rounded(variance))
             context.log(String(format: "%-16@ χ²/ndf %6.3f  max |pull| %5.2f", name as NSString, comparison.chi2PerDegree, comparison.maxAbsPull))
             report.append((name, .object([
                 ("edges", .array(edges.map(Value.double))),
@@ -71,6 +73,8 @@ public struct CompareStep: StepKind {
                 ("candidate", .array(comparison.candidate.sums.map(Value.double))),
                 ("candidate_sumw2", .array(comparison.candidate.sumsOfSquares.map(Value.double))),
                 ("pulls", .array(comparison.pulls.map(Value.double))),
+                ("ratios", .array(comparison.ratios.map { $0.isFinite ? Value.double($0) : .null })),
+                ("variance_ratios", .array(comparison.varianceRatios.map { $0.isFinite ? Value.double($0) : .null })),
                 ("chi2", .double(comparison.chi2)), ("ndf", .int(comparison.ndf)),
             ])))
         }

@@ -21,6 +21,8 @@ enum NetworkOptions {
         Property("patience", .integer(minimum: 1), "Stop after this many epochs without a better validation loss."),
         Property("seed", .integer(minimum: 0), "Seed of initialisation, shuffling and folds (default 1)."),
         Property("threads", .integer(minimum: 1), "Data-parallel workers (default 2); a model is bit-identical for a given count."),
+        Property("input_transform", .string(oneOf: ["standard", "quantile"]),
+                 "standard: shift and scale each input; quantile (default): map it through its distribution first, which resolves narrow structures such as a resonance."),
     ]
 
     static func features(_ config: Value, _ context: StepContext) throws -> [String] {
@@ -45,6 +47,7 @@ enum NetworkOptions {
         s.patience = config["patience"]?.int
         s.seed = UInt64(config["seed"]?.int ?? 1)
         s.threads = config["threads"]?.int ?? 2
+        s.quantileKnots = (config["input_transform"]?.string ?? "quantile") == "quantile" ? 1001 : 0
         return s
     }
 
@@ -57,7 +60,7 @@ enum NetworkOptions {
 /// `train`: the weight network, one model per fold for cross-fitting.
 public struct TrainStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     public var description: KindDescription {
         KindDescription(name: "train", section: .steps, summary: "Train the weight network (k-fold cross-fitted).", schema: .object([

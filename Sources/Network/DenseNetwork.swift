@@ -156,16 +156,12 @@ public final class Workspace<T: NetworkScalar>: @unchecked Sendable {
         let d = architecture.inputs
         let input = activations[0]
         features.withUnsafeBufferPointer { x in
-            standardisation.mean.withUnsafeBufferPointer { mean in
-                standardisation.inverseScale.withUnsafeBufferPointer { inverse in
-                    var k = 0
-                    for r in rows {
-                        let row = x.baseAddress! + r * d
-                        for j in 0..<d {
-                            input[k] = T((row[j] - mean[j]) * inverse[j])
-                            k += 1
-                        }
-                    }
+            var k = 0
+            for r in rows {
+                let row = x.baseAddress! + r * d
+                for j in 0..<d {
+                    input[k] = T(standardisation.transform(row[j], j))
+                    k += 1
                 }
             }
         }
@@ -185,15 +181,20 @@ public final class Workspace<T: NetworkScalar>: @unchecked Sendable {
     public func logit(_ r: Int) -> T { preactivations[architecture.layerCount][r] }
 }
 
-/// Per-input shift and scale applied before the first layer (z = (x − mean)/σ), kept with the model.
+/// How inputs are prepared before the first layer, kept with the model: optionally each feature mapped
+/// through its empirical distribution function (a quantile transform, which spreads out the regions
+/// where events are dense — a narrow resonance peak among them), then shifted and scaled to mean 0, σ 1.
 public struct Standardisation: Sendable, Equatable {
     public var mean: [Double]
     public var scale: [Double]
+    /// Per input, K increasing values of the training data at probabilities 0, 1/(K−1), …, 1; empty: no quantile map.
+    public var quantiles: [[Double]]
     var inverseScale: [Double]
 
-    public init(mean: [Double], scale: [Double]) {
+    public init(mean: [Double], scale: [Double], quantiles: [[Double]] = []) {
         self.mean = mean
         self.scale = scale
+        self.quantiles = quantiles
         inverseScale = scale.map { $0 > 0 ? 1 / $0 : 1 }
     }
 
@@ -201,17 +202,49 @@ public struct Standardisation: Sendable, Equatable {
         Standardisation(mean: Array(repeating: 0, count: inputs), scale: Array(repeating: 1, count: inputs))
     }
 
-    /// Unweighted mean and standard deviation of each column of row-major features.
-    public static func fit(_ features: [Double], inputs d: Int) -> Standardisation {
+    /// Fits the maps on row-major features; `quantileKnots` > 1 adds the quantile transform.
+    public static func fit(_ features: [Double], inputs d: Int, quantileKnots: Int = 0) -> Standardisation {
         let n = features.count / max(d, 1)
+        var quantiles: [[Double]] = []
+        if quantileKnots > 1 && n > 0 {
+            for j in 0..<d {
+                let sorted = (0..<n).map { features[$0 * d + j] }.sorted()
+                quantiles.append((0..<quantileKnots).map { sorted[$0 * (n - 1) / (quantileKnots - 1)] })
+            }
+        }
+        let partial = Standardisation(mean: Array(repeating: 0, count: d), scale: Array(repeating: 1, count: d), quantiles: quantiles)
         var mean = [Double](repeating: 0, count: d), square = [Double](repeating: 0, count: d)
-        for r in 0..<n { for j in 0..<d { mean[j] += features[r * d + j] } }
+        for r in 0..<n { for j in 0..<d { mean[j] += partial.mapped(features[r * d + j], j) } }
         for j in 0..<d { mean[j] /= Double(max(n, 1)) }
-        for r in 0..<n { for j in 0..<d { let x = features[r * d + j] - mean[j]; square[j] += x * x } }
-        return Standardisation(mean: mean, scale: (0..<d).map { (square[$0] / Double(max(n, 1))).squareRoot() })
+        for r in 0..<n { for j in 0..<d { let x = partial.mapped(features[r * d + j], j) - mean[j]; square[j] += x * x } }
+        return Standardisation(mean: mean, scale: (0..<d).map { (square[$0] / Double(max(n, 1))).squareRoot() }, quantiles: quantiles)
     }
 
-    public static func == (a: Standardisation, b: Standardisation) -> Bool { a.mean == b.mean && a.scale == b.scale }
+    /// The quantile map alone: the value's position in the training distribution, in [0, 1].
+    @inline(__always) func mapped(_ x: Double, _ j: Int) -> Double {
+        guard !quantiles.isEmpty else { return x }
+        let knots = quantiles[j]
+        let last = knots.count - 1
+        if x <= knots[0] { return 0 }
+        if x >= knots[last] { return 1 }
+        var lo = 0, hi = last
+        while hi - lo > 1 {
+            let mid = (lo + hi) >> 1
+            if knots[mid] <= x { lo = mid } else { hi = mid }
+        }
+        let width = knots[hi] - knots[lo]
+        let fraction = width > 0 ? (x - knots[lo]) / width : 0
+        return (Double(lo) + fraction) / Double(last)
+    }
+
+    /// The network input for raw value x of feature j.
+    @inline(__always) public func transform(_ x: Double, _ j: Int) -> Double {
+        (mapped(x, j) - mean[j]) * inverseScale[j]
+    }
+
+    public static func == (a: Standardisation, b: Standardisation) -> Bool {
+        a.mean == b.mean && a.scale == b.scale && a.quantiles == b.quantiles
+    }
 }
 
 /// A pointer handed to worker threads that write disjoint parts of it.

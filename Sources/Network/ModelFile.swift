@@ -23,6 +23,7 @@ public struct StoredModel: Sendable {
 ///     then the biases, input layer first
 ///     inputs × 8 bytes: the standardisation means, little-endian float64
 ///     inputs × 8 bytes: the standardisation scales (σ), little-endian float64
+///     inputs × K × 8 bytes: the quantile knots of each input (K = "quantile_knots" in the header, 0: none)
 ///
 /// Every number is stored in binary, so a model reads back bit for bit.
 public enum ModelFile {
@@ -37,11 +38,13 @@ public enum ModelFile {
             let header = "{\"inputs\": \(a.inputs), \"hidden\": [\(a.hidden.map(String.init).joined(separator: ", "))], "
                 + "\"activation\": \"\(a.activation.rawValue)\", \"objective\": \"\(a.objective.rawValue)\", "
                 + "\"features\": \(strings(model.features)), "
-                + "\"parameters\": \(model.network.parameters.count), \"notes\": \(notes)}\n"
+                + "\"parameters\": \(model.network.parameters.count), \"quantile_knots\": \(s.quantiles.first?.count ?? 0), "
+                + "\"notes\": \(notes)}\n"
             data.append(contentsOf: Array((magic + header).utf8))
             model.network.parameters.withUnsafeBytes { data.append(contentsOf: $0) }
             s.mean.withUnsafeBytes { data.append(contentsOf: $0) }
             s.scale.withUnsafeBytes { data.append(contentsOf: $0) }
+            for knots in s.quantiles { knots.withUnsafeBytes { data.append(contentsOf: $0) } }
         }
         return data
     }
@@ -89,8 +92,16 @@ public enum ModelFile {
             }
             let mean = Array(doubles[0..<inputs]), scale = Array(doubles[inputs...])
             position += inputs * 16
+            let knots = header["quantile_knots"] as? Int ?? 0
+            guard bytes.count - position >= inputs * knots * 8 else { throw ModelFileError(path: path, message: "truncated quantile knots") }
+            let quantiles = (0..<(knots > 0 ? inputs : 0)).map { j in
+                bytes[(position + j * knots * 8)..<(position + (j + 1) * knots * 8)].withUnsafeBytes { raw in
+                    (0..<knots).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+                }
+            }
+            position += inputs * knots * 8
             models.append(StoredModel(
-                network: DenseNetwork(architecture: architecture, parameters: parameters, standardisation: Standardisation(mean: mean, scale: scale)),
+                network: DenseNetwork(architecture: architecture, parameters: parameters, standardisation: Standardisation(mean: mean, scale: scale, quantiles: quantiles)),
                 features: header["features"] as? [String] ?? [], notes: header["notes"] as? [String: String] ?? [:]))
         }
         return models

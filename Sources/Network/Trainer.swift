@@ -26,8 +26,10 @@ public struct TrainingSettings: Sendable, Equatable {
     public var seed: UInt64 = 1
     /// Stop after this many epochs without a better validation loss (and keep the best); nil: never.
     public var patience: Int? = nil
-    /// OpenBLAS threads; results are bit-identical for a fixed count.
+    /// Data-parallel workers; results are bit-identical for a fixed count.
     public var threads = 1
+    /// Map each input through its empirical distribution (this many knots) before standardising; 0: off.
+    public var quantileKnots = 0
 
     public init() {}
 }
@@ -70,7 +72,7 @@ public struct Trainer<T: NetworkScalar> {
         BLASThreads.set(1)
         let workers = max(1, settings.threads)
         let d = architecture.inputs, parameterCount = architecture.parameterCount
-        let standardisation = Standardisation.fit(data.features, inputs: d)
+        let standardisation = Standardisation.fit(data.features, inputs: d, quantileKnots: settings.quantileKnots)
         var network = DenseNetwork<T>(architecture: architecture, seed: settings.seed, standardisation: standardisation)
         let n = data.count
         let batch = max(1, min(settings.batchSize, n))
@@ -162,10 +164,7 @@ public struct Trainer<T: NetworkScalar> {
     func standardised(_ features: [Double], _ s: Standardisation) -> [T] {
         let d = architecture.inputs
         var out = [T](repeating: 0, count: features.count)
-        for k in 0..<features.count {
-            let j = k % d
-            out[k] = T((features[k] - s.mean[j]) * s.inverseScale[j])
-        }
+        for k in 0..<features.count { out[k] = T(s.transform(features[k], k % d)) }
         return out
     }
 

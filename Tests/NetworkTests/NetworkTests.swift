@@ -98,6 +98,7 @@ final class NetworkTests: XCTestCase {
         settings.epochs = 3
         settings.batchSize = 128
         settings.seed = 42
+        settings.quantileKnots = 33
         let architecture = Architecture(inputs: 2, hidden: [8], activation: .silu)
         let data = TrainingData(features: features, targets: targets, weights: weights)
         let (a, historyA) = Trainer<Float>(architecture: architecture, settings: settings).train(data, validation: data)
