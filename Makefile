@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup build release test demo bench bench-engine bench-data bench-network schema clean
+.PHONY: setup build release test demo closure bench bench-engine bench-data bench-network schema clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -30,6 +30,10 @@ test: setup
 ## The main job: the pseudoscalar-A analysis on the built-in generator.
 demo: release
 	$(FLOW_RELEASE) run workflows/pseudoscalar400.yaml
+
+## The main job, then its closure table checked against the method's targets (about 3 minutes).
+closure: demo
+	python3 bench/closure_check.py results/pseudoscalar400/closure/closure.json
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
 bench: bench-engine bench-data bench-network

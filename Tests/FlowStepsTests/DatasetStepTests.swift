@@ -100,3 +100,48 @@ final class DatasetStepTests: XCTestCase {
         guard case .cached? = second["sm"] else { return XCTFail() }
     }
 }
+
+final class ReweightingStepTests: XCTestCase {
+    /// The whole chain on a small SUM sample: train (cross-fitted) → calibrate → transform → compare,
+    /// and a baseline transform beside it.
+    func testPositiveWeightChain() async throws {
+        let directory = NSTemporaryDirectory() + "flow-reweight-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        flow: 1
+        datasets:
+          sm: {generate: {process: sm-ttbar, events: 20000}}
+          res: {generate: {process: pseudoscalar-resonance, events: 20000}}
+          int: {generate: {process: pseudoscalar-interference, events: 20000}}
+        features: [t_px, t_py, t_pz, t_E, tbar_px, tbar_py, tbar_pz, tbar_E, mtt, chel]
+        steps:
+          mix: {merge: [sm, res, int]}
+          net: {train: {data: mix, layers: [32, 32], epochs: 3, batch_size: 1024, learning_rate: 0.003, folds: 3}}
+          calibrated: {calibrate: {model: net, data: mix}}
+          weights: {transform: {data: mix, model: calibrated}}
+          dropped: {transform: {data: mix, mode: drop-negative}}
+          closure: {compare: {reference: mix, candidate: weights, observables: [mtt, chel, m_ll], bins: 20}}
+        """.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
+        let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
+        let outcomes = try await workspace.run(options: RunOptions(), jobs: 2, observer: DatasetStepTests.Quiet())
+        for name in ["net", "calibrated", "weights", "dropped", "closure"] {
+            XCTAssertNotNil(outcomes[name]?.record, "\(name): \(String(describing: outcomes[name]))")
+        }
+        let weights = try NPZ.read(workspace.store.objectPath(outcomes["weights"]!.record!.outputs["events"]!.digest))
+        let original = weights["weight_original"]!, transformed = weights["weight"]!
+        XCTAssertEqual(weights.rowCount, 60000)
+        XCTAssertTrue(weights["p"]!.allSatisfy { $0 >= 0 && $0 <= 1 })
+        for (w, p, wNew) in zip3(original, weights["p"]!, transformed) { XCTAssertEqual(wNew, abs(w) * (2 * p - 1), accuracy: 1e-12) }
+        let metrics = outcomes["closure"]!.record!.metrics
+        XCTAssertLessThan(metrics["negative_fraction_after"]!.double!, 0.05)
+        XCTAssertGreaterThan(metrics["kish_fraction_after"]!.double!, metrics["kish_fraction_before"]!.double!)
+        XCTAssertLessThan(abs(metrics["sum_pull"]!.double!), 4)
+        XCTAssertNotNil(metrics["two_sample_auc"]?.double)
+        let dropped = try NPZ.read(workspace.store.objectPath(outcomes["dropped"]!.record!.outputs["events"]!.digest))
+        XCTAssertTrue(dropped["weight"]!.allSatisfy { $0 >= 0 })
+        XCTAssertEqual(dropped["weight"]!.reduce(0, +), original.reduce(0, +), accuracy: 1e-9)
+    }
+
+    func zip3<A, B, C>(_ a: [A], _ b: [B], _ c: [C]) -> [(A, B, C)] { (0..<min(a.count, b.count, c.count)).map { (a[$0], b[$0], c[$0]) } }
+}
