@@ -4,6 +4,7 @@ import FlowEngine
 import Foundation
 import Metrics
 import Network
+import Reweighting
 
 /// `compare`: how closely a new weighting reproduces the original one on the same events.
 public struct CompareStep: StepKind {
@@ -95,7 +96,7 @@ public struct CompareStep: StepKind {
         let halves = Splits.parts(rows: table.rowCount, fractions: [0.5, 0.5], seed: seed &+ 0x5453)
         let train = halves.indices.filter { halves[$0] == 0 }, test = halves.indices.filter { halves[$0] == 1 }
         func data(_ rows: [Int]) throws -> ([Double], [Double], [Double]) {
-            let x = try featureMatrix(table, observables, rows)
+            let x = try featureMatrix(table, features: observables, rows: rows, dataset: "compare")
             return (x + x, rows.map { _ in 0.0 } + rows.map { _ in 1.0 }, rows.map { w[$0] } + rows.map { wNew[$0] })
         }
         let (x, y, weights) = try data(train)
@@ -112,12 +113,5 @@ public struct CompareStep: StepKind {
         let (xt, yt, wt) = try data(test)
         let scores = network.predict(xt, threads: threads)
         return ROC(scores: scores, signal: yt.map { $0 == 1 }, weights: wt).area
-    }
-
-    func featureMatrix(_ table: EventTable, _ names: [String], _ rows: [Int]) throws -> [Double] {
-        let columns = try names.map { try table.column($0) }
-        var x = [Double](repeating: 0, count: rows.count * names.count)
-        for (k, r) in rows.enumerated() { for (j, column) in columns.enumerated() { x[k * names.count + j] = column[r] } }
-        return x
     }
 }

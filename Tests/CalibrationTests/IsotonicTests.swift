@@ -2,6 +2,7 @@ import XCTest
 import EventData
 @testable import Calibration
 @testable import Metrics
+import TestSupport
 
 final class IsotonicTests: XCTestCase {
     func testPoolsViolatorsWithWeights() {
@@ -38,8 +39,7 @@ final class IsotonicTests: XCTestCase {
         let fit = IsotonicRegression(x: x, y: y, weights: w)
         let ours = fit.predict(queries)
 
-        let directory = NSTemporaryDirectory() + "iso-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("iso")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try NPZ.write(try EventTable([("x", x), ("y", y), ("w", w)]), to: directory + "/in.npz")
         try NPZ.write(try EventTable([("q", queries)]), to: directory + "/q.npz")
@@ -50,15 +50,7 @@ final class IsotonicTests: XCTestCase {
         r = IsotonicRegression(out_of_bounds="clip").fit(d["x"], d["y"], sample_weight=d["w"])
         print(json.dumps(r.predict(q).tolist()))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, directory]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "python3 with scikit-learn must be installed (make setup)")
+        let data = try runPython(script, arguments: [directory])
         let theirs = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [Double])
         XCTAssertEqual(theirs.count, ours.count)
         for (a, b) in zip(ours, theirs) { XCTAssertEqual(a, b, accuracy: 1e-9) }

@@ -1,12 +1,12 @@
 import XCTest
 @testable import EventData
+import TestSupport
 
 final class FormatTests: XCTestCase {
     var directory: String!
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "flow-data-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporaryDirectory("flow-data")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
@@ -86,15 +86,7 @@ final class FormatTests: XCTestCase {
         np.save(d + "/rec.npy", rec)
         print(json.dumps(out))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, directory]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "python3 with numpy must be installed (make setup)")
+        let data = try runPython(script, arguments: [directory])
         let result = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         XCTAssertEqual(result["npy_fields"] as? [String], ["weight", "mtt", "chel"])
         XCTAssertEqual(result["npy_mtt"] as? [Double], [400, 512.25, 1000])

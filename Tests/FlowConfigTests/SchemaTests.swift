@@ -1,6 +1,7 @@
 import XCTest
 import FlowConfig
 import FlowSteps
+import TestSupport
 
 /// The JSON Schema editors use and flow's own validator must agree on what a workflow is.
 final class SchemaTests: XCTestCase {
@@ -68,15 +69,7 @@ final class SchemaTests: XCTestCase {
             errors = list(validator.iter_errors(yaml.safe_load(open(path))))
             print(json.dumps([path, "valid" if not errors else errors[0].message]))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, schemaPath] + files
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "python3 with jsonschema and PyYAML must be installed (make setup)")
+        let data = try runPython(script, arguments: [schemaPath] + files)
         var verdicts: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             if let pair = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String], pair.count == 2 {
