@@ -6,6 +6,8 @@ public struct Job: Sendable {
     public var step: Step
     public var document: KeyDocument
     public var upstream: [String: StepRecord]
+    /// Where a running step's progress lines go (the terminal), besides its log.
+    public var progress: (@Sendable (String) -> Void)?
 }
 
 /// Where steps run: this machine, or a cluster. The scheduler decides what runs when;
@@ -32,6 +34,6 @@ public struct LocalExecutor: Executor {
         // Every step may use every core: multi-threaded kinds (generation, training) are bit-identical
         // for any thread count, so this choice never changes a result.
         try await execution.run(job.step, document: job.document, upstream: job.upstream,
-                                threads: ProcessInfo.processInfo.activeProcessorCount)
+                                threads: ProcessInfo.processInfo.activeProcessorCount, progress: job.progress)
     }
 }

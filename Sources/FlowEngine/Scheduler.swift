@@ -22,6 +22,12 @@ public enum StepOutcome: Sendable {
 public protocol RunObserver: Sendable {
     func started(_ step: Step)
     func finished(_ step: Step, _ outcome: StepOutcome)
+    /// A progress line of a running step.
+    func progress(_ step: Step, _ line: String)
+}
+
+extension RunObserver {
+    public func progress(_ step: Step, _ line: String) {}
 }
 
 /// What the user asked of this run.
@@ -87,7 +93,9 @@ public struct Scheduler: Sendable {
                     }
                     observer.started(step)
                     running += 1
-                    let job = Job(step: step, document: document, upstream: upstream)
+                    let observer = self.observer
+                    let job = Job(step: step, document: document, upstream: upstream,
+                                  progress: { observer.progress(step, $0) })
                     let executor = self.executor
                     group.addTask {
                         do {

@@ -17,7 +17,8 @@ public struct StepExecution: Sendable {
         self.kinds = kinds
     }
 
-    public func run(_ step: Step, document: KeyDocument, upstream: [String: StepRecord], threads: Int) async throws -> StepRecord {
+    public func run(_ step: Step, document: KeyDocument, upstream: [String: StepRecord], threads: Int,
+                    progress: (@Sendable (String) -> Void)? = nil) async throws -> StepRecord {
         guard let kind = kinds[step.kind] else {
             throw StepFailure(step: step.name, message: "no step kind '\(step.kind)' in this build of flow")
         }
@@ -29,7 +30,7 @@ public struct StepExecution: Sendable {
 
         let context = StepContext(step: step, workflow: workflow, scratch: scratch,
                                   inputs: try inputFiles(for: step, upstream: upstream, scratch: scratch),
-                                  files: workspaceFiles(for: step), logPath: logPath, threads: threads)
+                                  files: workspaceFiles(for: step), logPath: logPath, threads: threads, progressSink: progress)
         let result: StepResult
         do {
             result = try await kind.run(context)

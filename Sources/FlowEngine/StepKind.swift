@@ -38,9 +38,10 @@ public struct StepContext: Sendable {
     public var logPath: String
     /// Threads this step may use.
     public var threads: Int
+    let progressSink: (@Sendable (String) -> Void)?
 
     public init(step: Step, workflow: Workflow, scratch: String, inputs: [String: [InputFile]],
-                files: [String: String], logPath: String, threads: Int) {
+                files: [String: String], logPath: String, threads: Int, progressSink: (@Sendable (String) -> Void)? = nil) {
         self.step = step
         self.workflow = workflow
         self.scratch = scratch
@@ -48,6 +49,13 @@ public struct StepContext: Sendable {
         self.files = files
         self.logPath = logPath
         self.threads = threads
+        self.progressSink = progressSink
+    }
+
+    /// A line for the log that the person watching the run should also see (epochs, losses, rates).
+    public func progress(_ line: String) {
+        log(line)
+        progressSink?(line)
     }
 
     /// Appends a line to the step's log.

@@ -89,10 +89,11 @@ public struct TrainStep: StepKind {
             for fold in 0..<k {
                 let train = try trainingData(table, features: features, rows: plan.trainingRows(fold), target: target, dataset: name)
                 let validation = try trainingData(table, features: features, rows: plan.calibrationRows(fold), target: target, dataset: name)
-                context.log("fold \(fold + 1)/\(k): \(train.count) training, \(validation.count) calibration events")
+                context.progress("fold \(fold + 1)/\(k): \(train.count) training, \(validation.count) calibration events")
                 let (network, history) = Trainer<Float>(architecture: architecture, settings: settings).train(train, validation: validation) { report in
-                    context.log(String(format: "  epoch %3d  loss %.6f  validation %.6f  %.0f events/s", report.epoch + 1,
-                                       report.trainingLoss, report.validationLoss ?? .nan, report.eventsPerSecond))
+                    context.progress(String(format: "fold %d/%d epoch %3d/%d  loss %.6f  validation %.6f  %.0f events/s", fold + 1, k,
+                                            report.epoch + 1, settings.epochs, report.trainingLoss, report.validationLoss ?? .nan,
+                                            report.eventsPerSecond))
                 }
                 models.append(StoredModel(network: network, features: features, notes: [
                     "fold": String(fold), "folds": String(k), "seed": String(settings.seed),

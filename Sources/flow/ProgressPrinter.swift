@@ -44,6 +44,13 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
         }
     }
 
+    func progress(_ step: Step, _ line: String) {
+        lock.withLock {
+            print("        \(step.name): \(line.trimmingCharacters(in: .whitespaces))")
+            fflush(stdout)
+        }
+    }
+
     private func emit(_ state: String, _ name: String, _ detail: String) {
         let counter = String(format: "[%\(String(total).count)d/%d]", done, total)
         let line = "\(counter) \(state) \(name)\(detail.isEmpty ? "" : "  (\(detail))")"
