@@ -13,6 +13,7 @@ public enum Catalog {
         CalibrateStep(),
         TransformStep(),
         CompareStep(),
+        ClassifyStep(),
         CommandStep(),
     ])
 

@@ -114,6 +114,7 @@ final class ReweightingStepTests: XCTestCase {
           sm: {generate: {process: sm-ttbar, events: 20000}}
           res: {generate: {process: pseudoscalar-resonance, events: 20000}}
           int: {generate: {process: pseudoscalar-interference, events: 20000}}
+          background: {generate: {process: sm-ttbar, events: 20000, seed: 99}}
         features: [t_px, t_py, t_pz, t_E, tbar_px, tbar_py, tbar_pz, tbar_E, mtt, chel]
         steps:
           mix: {merge: [sm, res, int]}
@@ -122,10 +123,11 @@ final class ReweightingStepTests: XCTestCase {
           weights: {transform: {data: mix, model: calibrated}}
           dropped: {transform: {data: mix, mode: drop-negative}}
           closure: {compare: {reference: mix, candidate: weights, observables: [mtt, chel, m_ll], bins: 20}}
+          classifier: {classify: {background: background, signal: weights, layers: [16], epochs: 2, compare_to: [raw, abs], bins: 10}}
         """.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
         let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
         let outcomes = try await workspace.run(options: RunOptions(), jobs: 2, observer: DatasetStepTests.Quiet())
-        for name in ["net", "calibrated", "weights", "dropped", "closure"] {
+        for name in ["net", "calibrated", "weights", "dropped", "closure", "classifier"] {
             XCTAssertNotNil(outcomes[name]?.record, "\(name): \(String(describing: outcomes[name]))")
         }
         let weights = try NPZ.read(workspace.store.objectPath(outcomes["weights"]!.record!.outputs["events"]!.digest))
@@ -138,6 +140,13 @@ final class ReweightingStepTests: XCTestCase {
         XCTAssertGreaterThan(metrics["kish_fraction_after"]!.double!, metrics["kish_fraction_before"]!.double!)
         XCTAssertLessThan(abs(metrics["sum_pull"]!.double!), 4)
         XCTAssertNotNil(metrics["two_sample_auc"]?.double)
+        let classifier = outcomes["classifier"]!.record!.metrics
+        for strategy in ["transformed", "raw", "abs"] {
+            let auc = try XCTUnwrap(classifier["auc_\(strategy)"]?.double)
+            XCTAssertTrue(auc > 0.3 && auc < 0.7, "\(strategy): AUC \(auc) of nearly identical hypotheses")
+            XCTAssertGreaterThan(try XCTUnwrap(classifier["significance_\(strategy)"]?.double), 0)
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(classifier["significance_mtt"]?.double), 0)
         let dropped = try NPZ.read(workspace.store.objectPath(outcomes["dropped"]!.record!.outputs["events"]!.digest))
         XCTAssertTrue(dropped["weight"]!.allSatisfy { $0 >= 0 })
         XCTAssertEqual(dropped["weight"]!.reduce(0, +), original.reduce(0, +), accuracy: 1e-9)
