@@ -73,7 +73,8 @@ public struct ClassifyStep: StepKind {
             let n = Double(trainWeights.count)
             let data = TrainingData(features: xTrain, targets: labelsTrain, weights: trainWeights.map { $0 * n / 2 })
             context.progress("\(name): training on \(trainB.count) background and \(trainS.count) signal events")
-            let (network, history) = Trainer<Float>(architecture: architecture, settings: settings).train(data) { r in
+            try Task.checkCancellation()
+            let (network, history) = Trainer<Float>(architecture: architecture, settings: settings).train(data, shouldStop: { Task.isCancelled }) { r in
                 context.progress(String(format: "%@ epoch %d/%d loss %.6f  %.0f events/s", name, r.epoch + 1, settings.epochs,
                                         r.trainingLoss, r.eventsPerSecond))
             }

@@ -90,7 +90,9 @@ public struct TrainStep: StepKind {
                 let train = try trainingData(table, features: features, rows: plan.trainingRows(fold), target: target, dataset: name)
                 let validation = try trainingData(table, features: features, rows: plan.calibrationRows(fold), target: target, dataset: name)
                 context.progress("fold \(fold + 1)/\(k): \(train.count) training, \(validation.count) calibration events")
-                let (network, history) = Trainer<Float>(architecture: architecture, settings: settings).train(train, validation: validation) { report in
+                try Task.checkCancellation()
+                let (network, history) = Trainer<Float>(architecture: architecture, settings: settings)
+                    .train(train, validation: validation, shouldStop: { Task.isCancelled }) { report in
                     context.progress(String(format: "fold %d/%d epoch %3d/%d  loss %.6f  validation %.6f  %.0f events/s", fold + 1, k,
                                             report.epoch + 1, settings.epochs, report.trainingLoss, report.validationLoss ?? .nan,
                                             report.eventsPerSecond))

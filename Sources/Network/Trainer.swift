@@ -65,7 +65,8 @@ public struct Trainer<T: NetworkScalar> {
 
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
-    public func train(_ data: TrainingData, validation: TrainingData? = nil,
+    /// `shouldStop` is asked before every batch (a cancelled run); training then ends where it is.
+    public func train(_ data: TrainingData, validation: TrainingData? = nil, shouldStop: () -> Bool = { false },
                       progress: (EpochReport) -> Void = { _ in }) -> (DenseNetwork<T>, TrainingHistory) {
         // Data parallel: each worker runs its share of a batch with single-threaded BLAS, and the
         // gradients are summed in worker order, so a fixed thread count gives bit-identical models.
@@ -94,6 +95,7 @@ public struct Trainer<T: NetworkScalar> {
             var lossSum = 0.0, weightSum = 0.0
             x.withUnsafeBufferPointer { xb in
                 for first in stride(from: 0, to: n, by: batch) {
+                    if shouldStop() { history.stoppedEarly = true; break }
                     let count = min(batch, n - first)
                     var batchWeight = 0.0
                     for r in order[first..<first + count] { batchWeight += Double(w[r]) }
@@ -114,6 +116,7 @@ public struct Trainer<T: NetworkScalar> {
                     adam.update(&network.parameters, gradient: gradient, learningRate: rate)
                 }
             }
+            if history.stoppedEarly { break }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             totalSeconds += seconds
             history.trainingLoss.append(weightSum > 0 ? lossSum / weightSum : 0)

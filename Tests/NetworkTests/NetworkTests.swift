@@ -160,6 +160,19 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(history.validationLoss.min(), history.validationLoss[history.bestEpoch])
     }
 
+    func testTrainingStopsWhenAsked() {
+        let features = (0..<2000).map { sin(Double($0)) }, targets = (0..<1000).map { Double($0 % 2) }
+        var settings = TrainingSettings()
+        settings.epochs = 50
+        settings.batchSize = 10
+        var asked = 0
+        let (_, history) = Trainer<Float>(architecture: Architecture(inputs: 2, hidden: [4]), settings: settings)
+            .train(TrainingData(features: features, targets: targets, weights: Array(repeating: 1, count: 1000)),
+                   shouldStop: { asked += 1; return asked > 150 })
+        XCTAssertTrue(history.stoppedEarly)
+        XCTAssertEqual(history.trainingLoss.count, 1, "stopped inside the second epoch, after 150 batches")
+    }
+
     func testLearningRateSchedules() {
         XCTAssertEqual(Schedule.constant.rate(0.1, epoch: 5, epochs: 10), 0.1)
         XCTAssertEqual(Schedule.exponential(decay: 0.5).rate(0.1, epoch: 2, epochs: 10), 0.025, accuracy: 1e-15)
