@@ -60,7 +60,7 @@ enum NetworkOptions {
 /// `train`: the weight network, one model per fold for cross-fitting.
 public struct TrainStep: StepKind {
     public init() {}
-    public let version = 2
+    public let version = 3
 
     public var description: KindDescription {
         KindDescription(name: "train", section: .steps, summary: "Train the weight network (k-fold cross-fitted).", schema: .object([
@@ -104,7 +104,8 @@ public struct TrainStep: StepKind {
                 curves.append(("fold\(fold)", .object([
                     ("training_loss", .array(history.trainingLoss.map(Value.double))),
                     ("validation_loss", .array(history.validationLoss.map(Value.double))),
-                    ("best_epoch", .int(history.bestEpoch)), ("events_per_second", .double(history.eventsPerSecond.rounded())),
+                    // Timings stay in the log: outputs must be the same bytes for the same inputs.
+                    ("best_epoch", .int(history.bestEpoch)),
                 ])))
                 metrics["fold\(fold)_validation_loss"] = .double(TableIO.rounded(history.validationLoss[history.bestEpoch]))
                 metrics["fold\(fold)_epochs"] = .int(history.trainingLoss.count)
