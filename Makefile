@@ -1,7 +1,7 @@
 # flow: the two commands a new machine needs are `make demo` (the main analysis) and `make test`.
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev
+APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev chromium fonts-dejavu-core
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn
 FLOW_RELEASE := .build/release/flow
 

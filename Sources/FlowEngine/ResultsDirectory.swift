@@ -1,6 +1,7 @@
 import Foundation
 
-/// `results/<workflow>/<step>/`: the human-facing view of a workflow's outputs, as links into the store.
+/// `results/<workflow>/<step>/`: the human-facing view of a workflow's outputs, as links into the store
+/// (hard links, so files keep their names; read-only like the store).
 public struct ResultsDirectory: Sendable {
     public var root: String
     public var store: Store
@@ -24,11 +25,17 @@ public struct ResultsDirectory: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (file, digest) in links {
             let link = directory + "/" + file
-            // Relative, so the links survive moving or copying the whole workspace.
-            let target = storeFromStep + "/" + digest.hex.prefix(2) + "/" + digest.hex.dropFirst(2)
-            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target { continue }
+            let object = store.objectPath(digest)
+            var linkInfo = stat(), objectInfo = stat()
+            if lstat(link, &linkInfo) == 0, stat(object, &objectInfo) == 0, linkInfo.st_ino == objectInfo.st_ino { continue }
             try? FileManager.default.removeItem(atPath: link)
-            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            // A hard link keeps the file's own name and extension (a browser opens report.html as HTML,
+            // which it does not through a symbolic link to an extensionless object); across file systems,
+            // a relative symbolic link, which survives moving the whole workspace.
+            if Foundation.link(object, link) != 0 {
+                let target = storeFromStep + "/" + digest.hex.prefix(2) + "/" + digest.hex.dropFirst(2)
+                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            }
         }
     }
 

@@ -14,6 +14,7 @@ public enum Catalog {
         TransformStep(),
         CompareStep(),
         ClassifyStep(),
+        ReportStep(),
         CommandStep(),
     ])
 

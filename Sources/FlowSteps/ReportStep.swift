@@ -1,0 +1,147 @@
+import EventData
+import FlowConfig
+import FlowEngine
+import Metrics
+import Foundation
+import Report
+
+/// `report`: one self-contained HTML page with the plots and tables a physicist reads to decide
+/// whether the new weights can be trusted.
+public struct ReportStep: StepKind {
+    public init() {}
+    public let version = 1
+
+    public var description: KindDescription {
+        KindDescription(name: "report", section: .steps, summary: "An HTML report: closure plots, weights, calibration, losses, ROC curves, metrics.", schema: .object([
+            Property("title", .string(), "The page title."),
+            Property("closure", .reference, "A compare step: closure histograms with ratio panels, closure metrics."),
+            Property("weights", .reference, "A transform step: the weight distributions before and after."),
+            Property("calibration", .reference, "A calibrate step: reliability diagrams before and after isotonic."),
+            Property("training", .reference, "A train step: its loss curves."),
+            Property("classifier", .reference, "A classify step: ROC curves, loss curves, AUCs and significances."),
+        ]))
+    }
+
+    static let units = ["mtt": "GeV", "t_pt": "GeV", "tbar_pt": "GeV", "m_ll": "GeV", "lead_lepton_pt": "GeV", "lp_pt": "GeV",
+                        "lm_pt": "GeV", "dphi_ll": "rad", "chel": "", "ytt": "", "cos_theta_star": ""]
+
+    public func run(_ context: StepContext) async throws -> StepResult {
+        let c = context.step.config
+        var page = HTMLReport(title: c["title"]?.string ?? "flow report: \(context.workflow.name)")
+        var plots = 0
+        func json(_ path: String, _ output: String) throws -> Value? {
+            guard let file = context.inputs[path]?.first(where: { $0.output == output }),
+                  let data = FileManager.default.contents(atPath: file.path) else { return nil }
+            return try Value(json: data)
+        }
+
+        if let closure = try json("closure", "closure") {
+            let m = closure["metrics"]
+            func number(_ key: String, _ format: String = "%.4f") -> String { m?[key]?.double.map { String(format: format, $0) } ?? "–" }
+            var rows = [
+                ["negative fraction f", number("negative_fraction_before"), number("negative_fraction_after", "%.5f")],
+                ["r₋ = Σ|w₋|/Σ|w|", number("negative_weight_fraction_before"), number("negative_weight_fraction_after", "%.5f")],
+                ["Kish N_eff/N", number("kish_fraction_before"), number("kish_fraction_after")],
+                ["Σw′/Σw (pull)", "1", number("sum_ratio", "%.5f") + " (" + number("sum_pull", "%+.2f") + " σ)"],
+                ["two-sample classifier AUC", "", number("two_sample_auc")],
+            ]
+            var plotsHTML: [String] = []
+            for (name, h) in closure["histograms"]?.object ?? [] {
+                rows.append(["χ²/ndf \(name) (max |pull|)", "", number("chi2ndf_\(name)", "%.3f") + " (" + number("max_pull_\(name)", "%.2f") + ")"])
+                let array = { (key: String) in h[key]?.array?.compactMap(\.double) ?? [] }
+                plotsHTML.append(ClosurePlot.svg(id: "closure-\(name)", observable: name, unit: Self.units[name] ?? "", edges: array("edges"),
+                                                 reference: array("reference"), referenceSumW2: array("reference_sumw2"),
+                                                 candidate: array("candidate"), candidateSumW2: array("candidate_sumw2")))
+                plots += 1
+            }
+            page.section("Closure metrics", HTMLReport.table(["quantity", "original w", "new w′"], rows))
+            page.section("Distributions with the original and the new weights", HTMLReport.grid(plotsHTML)
+                         + HTMLReport.note("Bins hold equal numbers of events; the band is ±√(Σw² + Σw′²)/Σw."))
+        }
+
+        if let file = context.inputs["weights"]?.first(where: { $0.output == "events" }) {
+            let table = try NPZ.read(file.path)
+            if let original = table["weight_original"], let new = table[EventTable.weightColumn] {
+                let limit = (original.map(abs).sorted().dropLast(original.count / 1000).last ?? 1) * 1.05
+                let edges = (0...80).map { -limit + 2 * limit * Double($0) / 80 }
+                let before = Histogram(values: original, weights: Array(repeating: 1, count: original.count), edges: edges)
+                let after = Histogram(values: new, weights: Array(repeating: 1, count: new.count), edges: edges)
+                var plot = SVGPlot(title: "Event weights", xLabel: "weight [pb]", yLabel: "events",
+                                   x: edges.first!...edges.last!, y: 0.5...(Double(original.count) * 2), logY: true)
+                plot.steps(edges, before.sums, color: SVGPlot.palette[0], label: "original w")
+                plot.steps(edges, after.sums, color: SVGPlot.palette[1], label: "new w′", dashed: true)
+                page.section("Weights before and after", plot.svg(id: "weights"))
+                plots += 1
+            }
+        }
+
+        if let calibration = try json("calibration", "calibration") {
+            var items: [String] = []
+            for (fold, map) in calibration["folds"]?.object ?? [] {
+                var plot = SVGPlot(title: "Reliability, \(fold)", xLabel: "predicted p", yLabel: "observed fraction of w > 0 (|w|-weighted)",
+                                   x: 0...1, y: 0...1)
+                plot.line([(0, 0), (1, 1)], color: "#999", label: "", dashed: true)
+                for (key, label, color) in [("reliability_before", "network output", SVGPlot.palette[0]),
+                                            ("reliability_after", "after isotonic", SVGPlot.palette[1])] {
+                    let bins = map[key]?["bins"]?.array ?? []
+                    plot.line(bins.compactMap { b in b.array.flatMap { $0.count >= 2 ? ($0[0].double ?? 0, $0[1].double ?? 0) : nil } },
+                              color: color, label: label)
+                }
+                items.append(plot.svg(id: "reliability-\(fold)"))
+                plots += 1
+            }
+            page.section("Calibration", HTMLReport.grid(items))
+        }
+
+        if let history = try json("training", "history") {
+            var curves: [(String, [Double], Bool)] = []
+            for (fold, h) in history.object ?? [] {
+                curves.append(("\(fold) training", h["training_loss"]?.array?.compactMap(\.double) ?? [], false))
+                curves.append(("\(fold) validation", h["validation_loss"]?.array?.compactMap(\.double) ?? [], true))
+            }
+            page.section("Training", lossPlot(title: "Weight network loss", curves).svg(id: "loss-weight-network"))
+            plots += 1
+        }
+
+        if let classifier = try json("classifier", "classifier") {
+            var roc = SVGPlot(title: "ROC, SM against SM + A (original weights)", xLabel: "background efficiency",
+                              yLabel: "signal efficiency", x: 0...1, y: 0...1)
+            roc.line([(0, 0), (1, 1)], color: "#999", label: "", dashed: true)
+            var rows: [[String]] = []
+            var curves: [(String, [Double], Bool)] = []
+            for (i, (name, s)) in (classifier["strategies"]?.object ?? []).enumerated() {
+                let points = (s["roc"]?.array ?? []).compactMap { p in p.array.flatMap { $0.count == 2 ? ($0[0].double ?? 0, $0[1].double ?? 0) : nil } }
+                roc.line(points, color: SVGPlot.palette[i % SVGPlot.palette.count], label: name)
+                rows.append([name, String(format: "%.4f", s["auc"]?.double ?? 0), String(format: "%.2f", s["significance"]?.double ?? 0)])
+                curves.append((name, s["training_loss"]?.array?.compactMap(\.double) ?? [], false))
+            }
+            rows.append(["m_tt histogram alone", "", String(format: "%.2f", classifier["significance_mtt"]?.double ?? 0)])
+            let luminosity = classifier["luminosity_fb"]?.double ?? 138
+            page.section("Classifier: SM tt̄ against SM + A",
+                         HTMLReport.table(["signal weights in training", "AUC", String(format: "expected Z at %.0f fb⁻¹", luminosity)], rows)
+                         + HTMLReport.grid([roc.svg(id: "roc"), lossPlot(title: "Classifier training loss", curves).svg(id: "loss-classifier")]))
+            plots += 2
+        }
+
+        page.section("About these samples", HTMLReport.note(
+            "Built-in generator: LO gg → tt̄ → ℓℓνν at 13 TeV, on-shell tops, no qq̄, ISR, K-factors, detector or toponium; "
+            + "effective gluon luminosity. Shapes are realistic at the 10–20 % level."))
+        let path = context.scratch + "/report.html"
+        try page.render().write(toFile: path, atomically: false, encoding: .utf8)
+        context.log("report with \(plots) plots")
+        return StepResult(outputs: ["report": path], metrics: ["plots": .int(plots)])
+    }
+
+    func lossPlot(title: String, _ curves: [(String, [Double], Bool)]) -> SVGPlot {
+        let values = curves.flatMap(\.1).filter(\.isFinite)
+        let epochs = max(1, curves.map(\.1.count).max() ?? 1)
+        let lo = values.min() ?? 0, hi = values.max() ?? 1
+        let pad = max((hi - lo) * 0.1, 1e-4)
+        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: "loss", x: 1...Double(max(epochs, 2)), y: (lo - pad)...(hi + pad))
+        for (i, (name, curve, dashed)) in curves.enumerated() {
+            plot.line(curve.enumerated().map { (Double($0.offset + 1), $0.element) }, color: SVGPlot.palette[i % SVGPlot.palette.count],
+                      label: name, dashed: dashed)
+        }
+        return plot
+    }
+}
