@@ -50,6 +50,11 @@ extension Flow {
             }
             withExtendedLifetime(interrupt) {}
             printer.summarize(outcomes, interrupted: interrupt.fired)
+            // Point at the page a person reads, when the workflow makes one.
+            for step in workspace.workflow.steps {
+                guard let output = outcomes[step.name]?.record?.outputs["report"] else { continue }
+                print("report: \(workspace.results.directory(for: step.name))/\(output.file)")
+            }
             if interrupt.fired { throw ExitCode(130) }
             if outcomes.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {
                 throw ExitCode(1)
