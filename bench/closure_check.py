@@ -11,7 +11,7 @@ import sys
 path = sys.argv[1] if len(sys.argv) > 1 else "results/pseudoscalar400/closure/closure.json"
 data = json.load(open(path))
 m = data["metrics"]
-observables = ["mtt", "chel", "t_pt", "dphi_ll", "m_ll", "lead_lepton_pt"]
+observables = list(data["histograms"])
 
 print(f"{'observable':<16} {'χ²/ndf':>8} {'max |pull|':>11} {'Σw′²/Σw²':>10}")
 for name in observables:
