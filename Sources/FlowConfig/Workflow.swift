@@ -39,11 +39,6 @@ public struct Step: Sendable {
         var seen = Set<String>()
         return inputs.flatMap(\.steps).filter { seen.insert($0).inserted }
     }
-
-    /// The steps a configuration path refers to (`inputs.events` → all `simulate[...]`).
-    public func steps(at path: String) -> [String] {
-        inputs.first { $0.path == path }?.steps ?? []
-    }
 }
 
 /// A reference in a step's configuration and the concrete steps it resolved to.

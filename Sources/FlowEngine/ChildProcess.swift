@@ -65,9 +65,4 @@ public enum ChildProcess {
             DispatchQueue.global().asyncAfter(deadline: .now() + grace) { kill(-child, SIGKILL) }
         }
     }
-
-    /// `PATH`, `HOME` and the like from flow's own environment, for commands that need a usable shell.
-    public static var inheritedEnvironment: [String: String] {
-        ProcessInfo.processInfo.environment
-    }
 }

@@ -34,11 +34,6 @@ public struct StepRecord: Sendable {
         self.seconds = seconds
         self.finished = finished
     }
-
-    /// The digest that stands for all outputs together: equal digests mean identical results.
-    public var outputsDigest: Digest {
-        Digest.of(outputs.keys.sorted().map { "\($0)=\(outputs[$0]!.digest.hex)" }.joined(separator: "\n"))
-    }
 }
 
 extension StepRecord {

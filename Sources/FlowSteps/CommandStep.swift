@@ -53,7 +53,7 @@ public struct CommandStep: StepKind {
             outputPaths[name] = context.scratch + "/" + file
         }
 
-        var environment = ChildProcess.inheritedEnvironment
+        var environment = ProcessInfo.processInfo.environment
         for (key, value) in config["env"]?.object ?? [] { environment[key] = value.interpolationText }
         environment["FLOW_STEP"] = context.step.name
         environment["FLOW_WORKFLOW_DIR"] = context.workflow.directory

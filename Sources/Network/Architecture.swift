@@ -32,8 +32,5 @@ public struct Architecture: Sendable, Equatable {
         (0..<layerCount).reduce(0) { $0 + widths[$1] * widths[$1 + 1] + widths[$1 + 1] }
     }
 
-    /// Multiply–adds of one event's forward pass.
-    public var forwardFlops: Int { (0..<layerCount).reduce(0) { $0 + 2 * widths[$1] * widths[$1 + 1] } }
-
     func activation(ofLayer l: Int) -> Activation { l == layerCount - 1 ? objective.outputActivation : activation }
 }

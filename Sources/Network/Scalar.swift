@@ -38,8 +38,7 @@ extension Double: NetworkScalar {
 
 /// OpenBLAS's thread pool, shared by the whole process.
 public enum BLASThreads {
-    /// Sets how many threads OpenBLAS uses. Its threads busy-wait between calls, so for small
-    /// matrices one thread can beat two: a setting, measured by the benchmarks.
+    /// Sets how many threads OpenBLAS uses. Training and inference set 1 and split the rows over
+    /// workers themselves: at these matrix sizes OpenBLAS's own busy-waiting threads scale worse.
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
-    public static var current: Int { Int(openblas_get_num_threads()) }
 }
