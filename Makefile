@@ -1,11 +1,11 @@
 # flow: the two commands a new machine needs are `make demo` (the main analysis) and `make test`.
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev chromium fonts-dejavu-core
+APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev libopenblas-dev chromium fonts-dejavu-core librsvg2-bin
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup build release test demo closure bench bench-engine bench-data bench-network schema clean
+.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-slurm schema clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -16,6 +16,11 @@ setup:
 	fi
 	@python3 -c "import jsonschema, yaml, numpy, sklearn" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
 
+## A one-node Slurm cluster on this machine, for the Slurm executor's tests (installs slurmctld, slurmd,
+## slurm-client and munge when missing; a running cluster is only re-checked).
+slurm:
+	bash scripts/slurm/start-local-slurm.sh
+
 build: setup
 	$(SWIFT) build
 
@@ -23,7 +28,7 @@ release: setup
 	$(SWIFT) build -c release
 
 ## Unit, integration and command-line tests (a few minutes on 2 cores).
-test: setup
+test: setup slurm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
@@ -36,7 +41,7 @@ closure: demo
 	python3 bench/closure_check.py results/pseudoscalar400/closure/closure.json
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine bench-data bench-network
+bench: bench-engine bench-data bench-network bench-slurm
 
 bench-data: release
 	.build/release/flow-bench 1000000
@@ -48,6 +53,9 @@ bench-engine: release
 bench-network: release
 	@python3 -c "import torch, sklearn" 2>/dev/null || python3 -m pip install "torch==2.13.0+cpu" scikit-learn || python3 -m pip install torch scikit-learn
 	.build/release/flow-bench network 1000000
+
+bench-slurm: release slurm
+	python3 bench/slurm_overhead.py --flow $(FLOW_RELEASE)
 
 ## Regenerate schemas/workflow.schema.json from the step kinds (a test checks it is current).
 schema: build

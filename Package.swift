@@ -36,8 +36,9 @@ let package = Package(
         .target(name: "Report", dependencies: ["Metrics"]),
         .target(name: "Reweighting", dependencies: ["Network", "Calibration", "EventData"], swiftSettings: optimized),
         .target(name: "FlowSteps", dependencies: ["FlowEngine", "EventData", "TopGenerator", "Network", "Calibration", "Metrics", "Reweighting", "Report"]),
+        .target(name: "SlurmExecutor", dependencies: ["FlowEngine"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowSteps", "EventData",
+            "FlowSteps", "EventData", "SlurmExecutor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "CBLAS"], path: "Sources/flow-bench"),

@@ -64,6 +64,7 @@ public enum WorkflowJSONSchema {
                     ("description", .string("Input columns of the networks.")),
                     ("type", .string("array")), ("items", .object([("type", .string("string"))])),
                 ])),
+                ("executor", describe(schema(ExecutorSchema.schema), "Where steps run and, on a cluster, what each job asks for.")),
                 ("steps", .object([
                     ("type", .string("object")), ("propertyNames", namePattern), ("additionalProperties", ref("step")),
                 ])),

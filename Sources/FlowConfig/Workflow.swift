@@ -9,6 +9,8 @@ public struct Workflow: Sendable {
     public var name: String
     public var params: [(String, Value)]
     public var features: [String]
+    /// The `executor:` block as written (validated against `ExecutorSchema`), if any.
+    public var executor: Value?
     /// Datasets then steps, concrete (one per matrix point), in the order they were written.
     public var steps: [Step]
 

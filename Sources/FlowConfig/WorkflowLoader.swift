@@ -11,7 +11,7 @@ public struct WorkflowLoader: Sendable {
         self.kinds = kinds
     }
 
-    static let topLevelKeys = ["flow", "name", "params", "datasets", "features", "steps"]
+    static let topLevelKeys = ["flow", "name", "params", "datasets", "features", "executor", "steps"]
     static let stepOptions = ["matrix", "retries"]
 
     /// Loads `path`; `overrides` replace parameter values (`--param events=1000`).
@@ -71,6 +71,13 @@ public struct WorkflowLoader: Sendable {
             diagnostics += validator.diagnostics
         }
 
+        var executor: Value?
+        if let node = sections["executor"] {
+            var validator = SchemaValidator()
+            executor = validator.value(of: node, as: ExecutorSchema.schema, at: "executor")
+            diagnostics += validator.diagnostics
+        }
+
         var declared: [DeclaredStep] = []
         var seenNames: [String: Mark] = [:]
         for section in [Section.datasets, .steps] {
@@ -100,7 +107,7 @@ public struct WorkflowLoader: Sendable {
         checkFiles(&steps, directory: directory, diagnostics: &diagnostics)
         if diagnostics.isEmpty { diagnostics += findCycles(steps) }
         guard diagnostics.isEmpty else { throw ValidationFailed(diagnostics) }
-        return Workflow(file: file, directory: directory, name: name, params: params, features: features, steps: steps)
+        return Workflow(file: file, directory: directory, name: name, params: params, features: features, executor: executor, steps: steps)
     }
 
     // MARK: - params

@@ -18,6 +18,13 @@ public protocol Executor: Sendable {
     func execute(_ job: Job) async throws -> StepRecord
     /// How many jobs may run at once.
     var slots: Int { get }
+    /// Called once per run, holding the workspace lock, before any job (a batch executor cancels jobs a
+    /// killed run left in the queue).
+    func prepare() async
+}
+
+extension Executor {
+    public func prepare() async {}
 }
 
 /// Runs steps as tasks of this process.

@@ -7,24 +7,38 @@ public struct ResultsDirectory: Sendable {
     public var store: Store
 
     /// The relative path from any step's directory to the store's objects (step names hold no '/').
-    let storeFromStep: String
+    let storeFromStep: String, storeFromRoot: String
 
     public init(root: String, store: Store) {
         self.root = root
         self.store = store
         storeFromStep = Self.relativePath(from: root + "/step", to: store.objectsDirectory)
+        storeFromRoot = Self.relativePath(from: root, to: store.objectsDirectory)
     }
 
     public func directory(for step: String) -> String { root + "/" + step }
 
-    /// Points `results/<workflow>/<step>/<file>` at the step's stored outputs (and `log.txt` at its log).
+    /// The output a person reads first: an output named `report` is also linked at the top of the
+    /// workflow's results, as `<step>.<extension>` (so `results/<workflow>/report.html`).
+    public static let pageOutput = "report"
+
+    public func page(for step: String, record: StepRecord) -> String? {
+        guard let file = record.outputs[Self.pageOutput]?.file else { return nil }
+        let ext = (file as NSString).pathExtension
+        return root + "/" + step + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    /// Points `results/<workflow>/<step>/<file>` at the step's stored outputs (and `log.txt` at its log),
+    /// and the step's page, if it has one, at `results/<workflow>/<step>.<extension>`.
     public func publish(step: String, record: StepRecord) throws {
         let directory = directory(for: step)
-        var links: [(String, Digest)] = record.outputs.values.map { ($0.file, $0.digest) }
-        if let log = record.log { links.append(("log.txt", log)) }
+        var links: [(String, Digest)] = record.outputs.values.map { (directory + "/" + $0.file, $0.digest) }
+        if let log = record.log { links.append((directory + "/log.txt", log)) }
+        if let page = page(for: step, record: record), let digest = record.outputs[Self.pageOutput]?.digest {
+            links.append((page, digest))
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (file, digest) in links {
-            let link = directory + "/" + file
+        for (link, digest) in links {
             let object = store.objectPath(digest)
             var linkInfo = stat(), objectInfo = stat()
             if lstat(link, &linkInfo) == 0, stat(object, &objectInfo) == 0, linkInfo.st_ino == objectInfo.st_ino { continue }
@@ -33,7 +47,8 @@ public struct ResultsDirectory: Sendable {
             // which it does not through a symbolic link to an extensionless object); across file systems,
             // a relative symbolic link, which survives moving the whole workspace.
             if Foundation.link(object, link) != 0 {
-                let target = storeFromStep + "/" + digest.hex.prefix(2) + "/" + digest.hex.dropFirst(2)
+                let fromLink = link.hasPrefix(directory + "/") ? storeFromStep : storeFromRoot
+                let target = fromLink + "/" + digest.hex.prefix(2) + "/" + digest.hex.dropFirst(2)
                 try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
             }
         }

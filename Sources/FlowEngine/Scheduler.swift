@@ -98,11 +98,18 @@ public struct Scheduler: Sendable {
                                   progress: { observer.progress(step, $0) })
                     let executor = self.executor
                     group.addTask {
-                        do {
-                            let record = try await executor.execute(job)
-                            return (step.name, .success(record))
-                        } catch {
-                            return (step.name, .failure(error))
+                        // `retries: n` reruns a failed step up to n times (a node lost, a job preempted).
+                        var attempt = 0
+                        while true {
+                            do {
+                                return (step.name, .success(try await executor.execute(job)))
+                            } catch let failure as StepFailure where attempt < step.retries && !Task.isCancelled {
+                                attempt += 1
+                                let reason = failure.message.split(separator: "\n").first.map(String.init) ?? "failed"
+                                job.progress?("\(reason); retrying (attempt \(attempt + 1) of \(step.retries + 1))")
+                            } catch {
+                                return (step.name, .failure(error))
+                            }
                         }
                     }
                 }

@@ -26,7 +26,7 @@ public struct StepExecution: Sendable {
         let scratch = try store.makeScratch(for: step.name)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let logPath = scratch + "/.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
 
         let context = StepContext(step: step, workflow: workflow, scratch: scratch,
                                   inputs: try inputFiles(for: step, upstream: upstream, scratch: scratch),

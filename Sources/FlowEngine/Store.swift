@@ -106,19 +106,28 @@ public struct Store: Sendable {
     /// A new scratch directory for one step's work.
     public func makeScratch(for step: String) throws -> String {
         let safe = step.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
-        let path = "\(scratchDirectory)/\(String(safe).prefix(60))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = "\(scratchDirectory)/\(String(safe).prefix(60))-\(Self.host)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
+    /// This machine's name, in scratch names: on a shared file system a process group id only means
+    /// something on the host that wrote it.
+    static let host: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "host" }
+        let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(text.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+    }()
+
     /// Clears scratch directories left by runs that were killed, first stopping any process group
-    /// they recorded, so an orphaned command cannot write on after its run is gone.
-    /// Only call this while holding the workspace lock.
+    /// they recorded on this host, so an orphaned command cannot write on after its run is gone.
+    /// Only call this while holding the workspace lock (and after cancelling a killed run's cluster jobs).
     public func clearAbandonedScratch() {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: scratchDirectory)) ?? []
         for entry in entries {
             let path = "\(scratchDirectory)/\(entry)"
-            if let text = try? String(contentsOfFile: path + "/.pgid", encoding: .utf8), let pgid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pgid > 1 {
+            if entry.contains("-\(Self.host)-"), let text = try? String(contentsOfFile: path + "/.pgid", encoding: .utf8), let pgid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pgid > 1 {
                 kill(-pgid, SIGKILL)
             }
             try? FileManager.default.removeItem(atPath: path)

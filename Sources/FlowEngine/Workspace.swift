@@ -25,9 +25,10 @@ public struct Workspace: Sendable {
                     observer: any RunObserver, wait: Bool = false) async throws -> [String: StepOutcome] {
         try store.create()
         let lock = try WorkspaceLock(store: store, wait: wait)
+        let executor = executor ?? LocalExecutor(execution: execution, slots: jobs)
+        await executor.prepare()
         store.clearAbandonedScratch()
-        let scheduler = Scheduler(workflow: workflow, execution: execution,
-                                  executor: executor ?? LocalExecutor(execution: execution, slots: jobs),
+        let scheduler = Scheduler(workflow: workflow, execution: execution, executor: executor,
                                   options: options, observer: observer, results: results)
         let outcomes = await scheduler.run()
         try updateLockFile(with: outcomes)

@@ -6,6 +6,7 @@ public enum Catalog {
     public static let registry = KindRegistry([
         GenerateStep(),
         LoadStep(),
+        ToyStep(),
         MergeStep(),
         SplitStep(),
         SelectStep(),

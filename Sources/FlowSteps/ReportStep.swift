@@ -9,7 +9,7 @@ import Report
 /// whether the new weights can be trusted.
 public struct ReportStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     public var description: KindDescription {
         KindDescription(name: "report", section: .steps, summary: "An HTML report: closure plots, weights, calibration, losses, ROC curves, metrics.", schema: .object([
@@ -109,17 +109,29 @@ public struct ReportStep: StepKind {
             roc.line([(0, 0), (1, 1)], color: "#999", label: "", dashed: true)
             var rows: [[String]] = []
             var curves: [(String, [Double], Bool)] = []
+            var outputs: [String] = []
             for (i, (name, s)) in (classifier["strategies"]?.object ?? []).enumerated() {
                 let points = (s["roc"]?.array ?? []).compactMap { p in p.array.flatMap { $0.count == 2 ? ($0[0].double ?? 0, $0[1].double ?? 0) : nil } }
                 roc.line(points, color: SVGPlot.palette[i % SVGPlot.palette.count], label: name)
                 rows.append([name, String(format: "%.4f", s["auc"]?.double ?? 0), String(format: "%.2f", s["significance"]?.double ?? 0)])
-                curves.append((name, s["training_loss"]?.array?.compactMap(\.double) ?? [], false))
+                curves.append(("\(name) training", s["training_loss"]?.array?.compactMap(\.double) ?? [], false))
+                curves.append(("\(name) validation", s["validation_loss"]?.array?.compactMap(\.double) ?? [], true))
+                if let h = s["output"] {
+                    let array = { (key: String) in h[key]?.array?.compactMap(\.double) ?? [] }
+                    outputs.append(ClosurePlot.svg(id: "classifier-output-\(name)", observable: "classifier output (\(name) w)", unit: "",
+                                                   edges: array("edges"), reference: array("background"), referenceSumW2: array("background_sumw2"),
+                                                   candidate: array("signal"), candidateSumW2: array("signal_sumw2"),
+                                                   labels: ("SM", "SM + A", "(SM + A) / SM"), yLabel: "expected events / bin width"))
+                    plots += 1
+                }
             }
             rows.append(["m_tt histogram alone", "", String(format: "%.2f", classifier["significance_mtt"]?.double ?? 0)])
             let luminosity = classifier["luminosity_fb"]?.double ?? 138
             page.section("Classifier: SM tt̄ against SM + A",
                          HTMLReport.table(["signal weights in training", "AUC", String(format: "expected Z at %.0f fb⁻¹", luminosity)], rows)
-                         + HTMLReport.grid([roc.svg(id: "roc"), lossPlot(title: "Classifier training loss", curves).svg(id: "loss-classifier")]))
+                         + HTMLReport.grid([roc.svg(id: "roc"), lossPlot(title: "Classifier loss (own weights)", curves.filter { !$0.1.isEmpty }).svg(id: "loss-classifier")])
+                         + HTMLReport.note("Held-out events with their original weights, scaled to the luminosity; the loss curves use each strategy's own training weights.")
+                         + HTMLReport.grid(outputs))
             plots += 2
         }
 
@@ -127,9 +139,17 @@ public struct ReportStep: StepKind {
             "Built-in generator: LO gg → tt̄ → ℓℓνν at 13 TeV, on-shell tops, no qq̄, ISR, K-factors, detector or toponium; "
             + "effective gluon luminosity. Shapes are realistic at the 10–20 % level."))
         let path = context.scratch + "/report.html"
-        try page.render().write(toFile: path, atomically: false, encoding: .utf8)
-        context.log("report with \(plots) plots")
-        return StepResult(outputs: ["report": path], metrics: ["plots": .int(plots)])
+        let html = page.render()
+        try html.write(toFile: path, atomically: false, encoding: .utf8)
+        var outputs = ["report": path]
+        // PNG copies of every plot, for slides, when librsvg's converter is installed.
+        if let converter = PlotImages.converter {
+            for (id, file) in try PlotImages.png(from: html, into: context.scratch, converter: converter, step: context.step.name) { outputs["png/\(id)"] = file }
+            context.log("report with \(plots) plots, \(outputs.count - 1) PNG images")
+        } else {
+            context.log("report with \(plots) plots (no PNG copies: rsvg-convert is not installed)")
+        }
+        return StepResult(outputs: outputs, metrics: ["plots": .int(plots)])
     }
 
     func lossPlot(title: String, _ curves: [(String, [Double], Bool)]) -> SVGPlot {
@@ -143,5 +163,49 @@ public struct ReportStep: StepKind {
                       label: name, dashed: dashed)
         }
         return plot
+    }
+}
+
+/// Standalone SVG and PNG files of a report's plots.
+enum PlotImages {
+    static var converter: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { $0 + "/rsvg-convert" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Every `<svg id="…">…</svg>` element of the page (plots hold no nested SVG).
+    static func svgElements(in html: String) -> [(id: String, svg: String)] {
+        var found: [(String, String)] = []
+        var rest = html[...]
+        while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+            let element = String(rest[start.lowerBound..<end.upperBound])
+            if let idStart = element.range(of: " id=\""), let idEnd = element.range(of: "\"", range: idStart.upperBound..<element.endIndex) {
+                found.append((String(element[idStart.upperBound..<idEnd.lowerBound]), element))
+            }
+            rest = rest[end.upperBound...]
+        }
+        return found
+    }
+
+    /// Converts each plot at twice its size (sharp on slides); returns id → PNG path.
+    static func png(from html: String, into directory: String, converter: String, step: String) throws -> [(String, String)] {
+        try svgElements(in: html).map { id, svg in
+            let source = directory + "/\(id).svg", image = directory + "/\(id).png"
+            try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg).write(toFile: source, atomically: false, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: converter)
+            process.arguments = ["--zoom", "2", "--background-color", "white", "--output", image, source]
+            process.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: source)
+            guard process.terminationStatus == 0 else {
+                throw StepFailure(step: step, message: "rsvg-convert failed on plot \(id): \(message)")
+            }
+            return (id, image)
+        }
     }
 }

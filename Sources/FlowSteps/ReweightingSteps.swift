@@ -250,7 +250,7 @@ public struct TransformStep: StepKind {
         try table.add("weight_original", weights)
         try table.add(EventTable.weightColumn, newWeights)
         var result = try TableIO.output(table, context)
-        let before = WeightSummary(weights), after = WeightSummary(newWeights)
+        let before = WeightSummary(weights)
         result.metrics["negative_fraction_before"] = .double(TableIO.rounded(before.negativeFraction))
         result.metrics["kish_fraction_before"] = .double(TableIO.rounded(before.effectiveEvents / Double(max(1, before.events))))
         result.metrics["sum_w_before"] = .double(TableIO.rounded(before.sum))

@@ -52,7 +52,9 @@ public struct HTMLReport {
 /// them the ratio new/original with the band ±√(Σw² + Σw′²)/Σw.
 public enum ClosurePlot {
     public static func svg(id: String, observable: String, unit: String, edges: [Double], reference: [Double], referenceSumW2: [Double],
-                           candidate: [Double], candidateSumW2: [Double]) -> String {
+                           candidate: [Double], candidateSumW2: [Double],
+                           labels: (reference: String, candidate: String, ratio: String) = ("original w", "new w′", "w′ / w"),
+                           yLabel: String? = nil) -> String {
         let widths = zip(edges.dropFirst(), edges).map { $0 - $1 }
         let density = { (values: [Double]) in zip(values, widths).map { $0 / $1 } }
         let r = density(reference), c = density(candidate)
@@ -60,18 +62,18 @@ public enum ClosurePlot {
         let positive = (r + c).filter { $0 > 0 }
         let logY = (positive.max() ?? 1) / max(positive.min() ?? 1, 1e-300) > 50
         let axisLabel = unit.isEmpty ? observable : "\(observable) [\(unit)]"
-        var main = SVGPlot(title: observable, xLabel: axisLabel, yLabel: "Σw / bin width" + (unit.isEmpty ? "" : " [pb/\(unit)]"),
+        var main = SVGPlot(title: observable, xLabel: axisLabel, yLabel: yLabel ?? ("Σw / bin width" + (unit.isEmpty ? "" : " [pb/\(unit)]")),
                            x: edges.first!...edges.last!, y: (logY ? (positive.min() ?? 1e-6) * 0.5 : 0)...(logY ? top * 3 : top), logY: logY)
         main.height = 300
-        main.steps(edges, r, color: SVGPlot.palette[0], label: "original w")
-        main.steps(edges, c, color: SVGPlot.palette[1], label: "new w′", dashed: true)
-        var ratio = SVGPlot(title: "", xLabel: axisLabel, yLabel: "w′ / w", x: edges.first!...edges.last!, y: 0.8...1.2)
+        main.steps(edges, r, color: SVGPlot.palette[0], label: labels.reference)
+        main.steps(edges, c, color: SVGPlot.palette[1], label: labels.candidate, dashed: true)
+        var ratio = SVGPlot(title: "", xLabel: axisLabel, yLabel: labels.ratio, x: edges.first!...edges.last!, y: 0.8...1.2)
         ratio.height = 150
         let ratios = zip(candidate, reference).map { $1 != 0 ? $0 / $1 : 1 }
         let errors = (0..<reference.count).map { i in reference[i] != 0 ? (referenceSumW2[i] + candidateSumW2[i]).squareRoot() / abs(reference[i]) : 0 }
         ratio.band(edges, lower: errors.map { 1 - $0 }, upper: errors.map { 1 + $0 }, color: "#888")
         ratio.horizontalLine(1)
-        ratio.steps(edges, ratios, color: SVGPlot.palette[1], label: "w′/w ± σ")
+        ratio.steps(edges, ratios, color: SVGPlot.palette[1], label: labels.ratio + " ± σ")
         return "<div class=\"closure\">\n" + main.svg(id: id) + "\n<br/>\n" + ratio.svg(id: id + "-ratio") + "\n</div>"
     }
 }

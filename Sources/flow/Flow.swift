@@ -11,7 +11,7 @@ struct Flow: AsyncParsableCommand {
         abstract: "Run declarative analysis workflows: every step cached by content, only what changed runs again.",
         discussion: "Exit status: 0 success, 1 a step failed, 2 an invalid workflow or usage, 130 interrupted.",
         version: "0.1.0",
-        subcommands: [Run.self, Status.self, Show.self, Inspect.self, DAG.self, Validate.self, GC.self, Schema.self]
+        subcommands: [Run.self, Status.self, Show.self, Inspect.self, DAG.self, Validate.self, GC.self, Schema.self, ExecStep.self]
     )
 }
 
@@ -23,14 +23,18 @@ struct WorkflowOptions: ParsableArguments {
     @Option(name: [.short, .customLong("param")], help: ArgumentHelp("Override a parameter.", valueName: "name=value"))
     var params: [String] = []
 
-    func load() throws -> Workspace {
-        var overrides: [(String, String)] = []
-        for param in params {
+    /// The `-p name=value` pairs.
+    func overrides() throws -> [(String, String)] {
+        try params.map { param in
             guard let equals = param.firstIndex(of: "=") else {
                 throw ValidationError("--param takes name=value, got '\(param)'")
             }
-            overrides.append((String(param[..<equals]), String(param[param.index(after: equals)...])))
+            return (String(param[..<equals]), String(param[param.index(after: equals)...]))
         }
+    }
+
+    func load() throws -> Workspace {
+        let overrides = try overrides()
         do {
             let workflow = try Catalog.loader.load(path: workflow, overrides: overrides)
             return Workspace(workflow: workflow, kinds: Catalog.registry)

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowConfig
 import FlowEngine
 import Foundation
+import SlurmExecutor
 
 extension Flow {
     struct Run: AsyncParsableCommand {
@@ -16,8 +17,14 @@ extension Flow {
         @Option(help: ArgumentHelp("Run this step again even if its result is stored.", valueName: "name"))
         var force: [String] = []
 
-        @Option(name: .short, help: "How many steps run at once (default: the number of cores).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Option(name: .short, help: "How many steps run at once (default: the number of cores; on Slurm, the executor's max_jobs, 100).")
+        var jobs: Int?
+
+        @Option(help: ArgumentHelp("Where steps run: local or slurm (default: the workflow's executor: block, else local).", valueName: "kind"))
+        var executor: String?
+
+        @Option(help: ArgumentHelp("Executor settings (partition, account, time, memory, cpus, per-kind resources) that override the workflow's executor: block.", valueName: "file"))
+        var executorConfig: String?
 
         @Flag(help: "After a failure, keep running the steps that do not depend on it.")
         var keepGoing = false
@@ -39,7 +46,9 @@ extension Flow {
             let printer = ProgressPrinter(total: Selection.steps(of: workspace.workflow, matching: steps).count,
                                           results: workspace.results)
             let runOptions = RunOptions(targets: steps, force: force, keepGoing: keepGoing)
-            let task = Task { try await workspace.run(options: runOptions, jobs: jobs, observer: printer, wait: wait) }
+            let executor = try makeExecutor(workspace)
+            let slots = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+            let task = Task { try await workspace.run(options: runOptions, executor: executor, jobs: slots, observer: printer, wait: wait) }
             let interrupt = InterruptHandler { task.cancel() }
             let outcomes: [String: StepOutcome]
             do {
@@ -52,12 +61,34 @@ extension Flow {
             printer.summarize(outcomes, interrupted: interrupt.fired)
             // Point at the page a person reads, when the workflow makes one.
             for step in workspace.workflow.steps {
-                guard let output = outcomes[step.name]?.record?.outputs["report"] else { continue }
-                print("report: \(workspace.results.directory(for: step.name))/\(output.file)")
+                guard let record = outcomes[step.name]?.record, let page = workspace.results.page(for: step.name, record: record) else { continue }
+                print("report: \(page)")
             }
             if interrupt.fired { throw ExitCode(130) }
             if outcomes.values.contains(where: { if case .failed = $0 { return true } else { return false } }) {
                 throw ExitCode(1)
+            }
+        }
+
+        /// The Slurm executor when asked for, by `--executor` or the workflow; nil: this machine.
+        private func makeExecutor(_ workspace: Workspace) throws -> (any Executor)? {
+            var blocks = workspace.workflow.executor.map { [$0] } ?? []
+            if let executorConfig {
+                do {
+                    blocks.append(try ExecutorSchema.load(path: executorConfig))
+                } catch let failure as ValidationFailed {
+                    printError(failure.description)
+                    throw ExitCode(2)
+                }
+            }
+            let kind = executor ?? blocks.compactMap { $0["kind"]?.string }.last ?? "local"
+            switch kind {
+            case "local": return nil
+            case "slurm":
+                return SlurmExecutor(execution: workspace.execution, settings: SlurmSettings(blocks: blocks), slots: jobs,
+                                     overrides: try options.overrides())
+            default:
+                throw ValidationError("--executor takes \(ExecutorSchema.kinds.joined(separator: " or ")), got '\(kind)'")
             }
         }
 
@@ -82,14 +113,14 @@ final class InterruptHandler: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private(set) var fired = false
 
-    init(_ onInterrupt: @escaping @Sendable () -> Void) {
+    init(quiet: Bool = false, _ onInterrupt: @escaping @Sendable () -> Void) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [unowned self] in
                 if self.fired { exit(130) }
                 self.fired = true
-                printError("\ninterrupted: stopping running steps (Ctrl-C again to quit at once) …")
+                if !quiet { printError("\ninterrupted: stopping running steps (Ctrl-C again to quit at once) …") }
                 onInterrupt()
             }
             source.resume()

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowConfig
 import FlowEngine
 import Foundation
+import SlurmExecutor
 
 extension Flow {
     struct Status: AsyncParsableCommand {
@@ -24,6 +25,10 @@ extension Flow {
             }
             let stale = statuses.filter { !$0.isUpToDate }.count
             print(stale == 0 ? "every step is up to date" : "\(stale) of \(statuses.count) steps would run")
+            // A run on Slurm in flight: its jobs and their states.
+            for job in await JobRegistry(store: workspace.store).inFlight() {
+                print("Slurm job \(job.id)  \(job.step)  \(job.state)")
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 import XCTest
 
-/// `flow` as a user runs it: a real process, real signals, real exit codes.
-final class CLITests: XCTestCase {
+/// `flow` as a user runs it: a real process, real signals, real exit codes. The helpers of the CLI tests.
+class FlowProcessTestCase: XCTestCase {
     var directory: String!
 
     override func setUpWithError() throws {
@@ -68,7 +68,9 @@ final class CLITests: XCTestCase {
         let state = stat[stat.index(close, offsetBy: 2)]
         return state != "Z" && state != "X"
     }
+}
 
+final class CLITests: FlowProcessTestCase {
     func testFiveErrorsArePrintedWithPositionsAndNothingRuns() throws {
         try write("""
         flow: 1
@@ -114,6 +116,31 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(attributes[.referenceCount] as? Int, 3, "hard links to the one store object")
         XCTAssertEqual((attributes[.posixPermissions] as? Int).map { $0 & 0o222 }, 0, "read-only, like the store")
         XCTAssertEqual(try String(contentsOfFile: directory + "/results/w/b/b.txt", encoding: .utf8), "a\n")
+    }
+
+    /// The quick example, shrunk: the run points at its page (with PNG copies of the plots beside it), and
+    /// changing only the classifier's layers reruns only the classifier and the report.
+    func testChangingTheClassifierRerunsOnlyItAndTheReport() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/pseudoscalar-quick.yaml")
+        let workflow = try String(contentsOf: example, encoding: .utf8)
+        try write(workflow, to: "quick.yaml")
+        let first = try flow("run", "quick.yaml", "-p", "events=3000", "-p", "epochs=1")
+        XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
+        let page = directory + "/results/pseudoscalar-quick/report.html"
+        XCTAssertTrue(first.stdout.contains("report: \(page)"), first.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: page))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/results/pseudoscalar-quick/report/closure-mtt.png"), "PNG copies (rsvg-convert)")
+
+        let changed = workflow.replacingOccurrences(of: "layers: [64, 64]", with: "layers: [32]")
+        XCTAssertNotEqual(changed, workflow, "the example's classifier layers")
+        try write(changed, to: "quick.yaml")
+        let second = try flow("run", "quick.yaml", "-p", "events=3000", "-p", "epochs=1")
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let ran = second.stdout.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            return words.firstIndex(of: "ran").flatMap { $0 + 1 < words.count ? String(words[$0 + 1]) : nil }
+        }
+        XCTAssertEqual(Set(ran), ["classifier", "report"], second.stdout)
     }
 
     func testAFailedStepExitsOneAndShowsItsLog() throws {

@@ -40,6 +40,20 @@ final class SchedulingTests: XCTestCase {
         XCTAssertEqual(failure.log, "about to fail\n")
     }
 
+    func testRetriesRerunAFailedStep() async throws {
+        // Fails the first time (no marker yet), succeeds the second; a step without retries stays failed.
+        let flaky = "if [ -f \(space.directory)/$FLOW_STEP.tried ]; then echo ok > $OUT; else touch \(space.directory)/$FLOW_STEP.tried; exit 1; fi"
+        try space.write("""
+        flow: 1
+        steps:
+          flaky: {command: {run: "\(flaky)", env: {OUT: out.txt}, outputs: {o: out.txt}}, retries: 2}
+          strict: {command: {run: "\(flaky)", env: {OUT: out.txt}, outputs: {o: out.txt}}}
+        """)
+        let outcomes = try await space.run(RunOptions(keepGoing: true), jobs: 2)
+        XCTAssertEqual(outcomes.ran, ["flaky"])
+        XCTAssertEqual(outcomes.failed, ["strict"])
+    }
+
     func testKeepGoingRunsIndependentBranches() async throws {
         try space.write(failing)
         let outcomes = try await space.run(RunOptions(keepGoing: true), jobs: 1)

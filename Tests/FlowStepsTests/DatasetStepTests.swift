@@ -155,6 +155,38 @@ final class ReweightingStepTests: XCTestCase {
         XCTAssertEqual(dropped["weight"]!.reduce(0, +), original.reduce(0, +), accuracy: 1e-9)
     }
 
+    /// On the 1-D toy E[w | x] = 1 − 2f(x) is known exactly: w′ must follow it event by event, and the
+    /// new weights must be positive where the old ones were often negative.
+    func testToyNewWeightsFollowTheTrueMeanWeight() async throws {
+        let directory = NSTemporaryDirectory() + "flow-toy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        flow: 1
+        datasets:
+          toy: {toy: {events: 100000, negative_fraction: 0.4, negative_scale: 0.5}}
+        features: [x]
+        steps:
+          net: {train: {data: toy, layers: [32, 32], epochs: 8, batch_size: 1024, learning_rate: 0.003, schedule: cosine}}
+          calibrated: {calibrate: {model: net, data: toy}}
+          weights: {transform: {data: toy, model: calibrated}}
+        """.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
+        let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
+        let outcomes = try await workspace.run(options: RunOptions(), jobs: 2, observer: DatasetStepTests.Quiet())
+        let weights = try NPZ.read(workspace.store.objectPath(XCTUnwrap(outcomes["weights"]?.record).outputs["events"]!.digest))
+        let x = weights["x"]!, original = weights["weight_original"]!, new = weights["weight"]!, truth = weights["true_mean_weight"]!
+        let lowX = x.indices.filter { x[$0] < 0.25 }
+        XCTAssertGreaterThan(Double(lowX.filter { original[$0] < 0 }.count) / Double(lowX.count), 0.25, "the toy's admixture at low x")
+        XCTAssertLessThan(Double(new.filter { $0 < 0 }.count) / Double(new.count), 0.001)
+        let rms = (zip(new, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(new.count)).squareRoot()
+        XCTAssertLessThan(rms, 0.05, "w′ against E[w | x] event by event")
+        for (low, high) in [(0.0, 0.25), (0.25, 0.75), (0.75, 1.5), (1.5, 4.0)] {
+            let rows = x.indices.filter { x[$0] >= low && x[$0] < high }
+            let mean = { (values: [Double]) in rows.map { values[$0] }.reduce(0, +) / Double(rows.count) }
+            XCTAssertEqual(mean(new), mean(truth), accuracy: 0.03, "mean w′ for \(low) ≤ x < \(high)")
+        }
+    }
+
     /// The report is well-formed XHTML with every plot, and headless Chromium renders it to a picture
     /// that is not blank.
     func checkReport(_ path: String, directory: String) throws {
