@@ -1,0 +1,177 @@
+/// How a branch's bytes map to numbers: the element type and the per-entry shape.
+struct BranchLayout {
+    enum Element: Int {
+        case bool = 1, int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64
+
+        var size: Int {
+            switch self {
+            case .bool, .int8, .uint8: return 1
+            case .int16, .uint16: return 2
+            case .int32, .uint32, .float32: return 4
+            case .int64, .uint64, .float64: return 8
+            }
+        }
+    }
+
+    enum Shape {
+        case scalar
+        case fixed(Int)
+        /// A variable number per entry, given by another branch (`Muon_pt[nMuon]`), times a fixed length.
+        case counted(String, Int)
+        /// `std::vector<T>`: each entry carries a 10-byte header (byte count, version, length).
+        case vector
+    }
+
+    let element: Element
+    let shape: Shape
+
+    init(branch: Branch, leaf: Leaf) throws {
+        if branch.className.hasPrefix("vector<") {
+            let inner = String(branch.className.dropFirst("vector<".count).dropLast())
+            guard let element = Self.element(cppName: inner) else {
+                throw ROOTError.unsupported("branch '\(branch.name)' holds \(branch.className); flow reads vectors of numbers and bool")
+            }
+            self.element = element
+            shape = .vector
+            return
+        }
+        guard let element = Self.element(leaf) else {
+            throw ROOTError.unsupported("branch '\(branch.name)' has a \(leaf.className) leaf\(branch.className.isEmpty ? "" : " of \(branch.className)"); flow reads numbers and bool")
+        }
+        self.element = element
+        if let count = leaf.count {
+            guard let counter = count.branch?.name else { throw ROOTError.corrupt("the counter of '\(branch.name)' belongs to no branch") }
+            shape = .counted(counter, max(1, leaf.length))
+        } else {
+            shape = leaf.length > 1 ? .fixed(leaf.length) : .scalar
+        }
+    }
+
+    static func element(_ leaf: Leaf) -> Element? {
+        let u = leaf.isUnsigned
+        switch leaf.className {
+        case "TLeafO": return .bool
+        case "TLeafB": return u ? .uint8 : .int8
+        case "TLeafS": return u ? .uint16 : .int16
+        case "TLeafI": return u ? .uint32 : .int32
+        case "TLeafL", "TLeafG": return u ? .uint64 : .int64
+        case "TLeafF": return .float32
+        case "TLeafD": return .float64
+        case "TLeafElement":
+            // ROOT's EDataType codes.
+            switch leaf.type {
+            case 1: return .int8
+            case 2: return .int16
+            case 3, 6: return .int32
+            case 4, 16: return .int64
+            case 5: return .float32
+            case 8: return .float64
+            case 11: return .uint8
+            case 12: return .uint16
+            case 13: return .uint32
+            case 14, 17: return .uint64
+            case 18: return .bool
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    static func element(cppName: String) -> Element? {
+        switch cppName.replacingOccurrences(of: " ", with: "") {
+        case "bool": return .bool
+        case "char", "Char_t", "int8_t": return .int8
+        case "unsignedchar", "UChar_t", "uint8_t": return .uint8
+        case "short", "Short_t", "int16_t": return .int16
+        case "unsignedshort", "UShort_t", "uint16_t": return .uint16
+        case "int", "Int_t", "int32_t": return .int32
+        case "unsignedint", "UInt_t", "uint32_t": return .uint32
+        case "long", "Long64_t", "longlong", "int64_t": return .int64
+        case "unsignedlong", "ULong64_t", "unsignedlonglong", "uint64_t": return .uint64
+        case "float", "Float_t": return .float32
+        case "double", "Double_t": return .float64
+        default: return nil
+        }
+    }
+}
+
+/// Accumulates a branch's values basket by basket.
+struct BranchDecoder {
+    let layout: BranchLayout
+    var values: [Double] = []
+    var offsets: [Int] = [0]
+
+    init(layout: BranchLayout) { self.layout = layout }
+
+    mutating func append(_ payload: ArraySlice<UInt8>, entries: Int) throws {
+        let size = layout.element.size
+        switch layout.shape {
+        case .scalar, .fixed:
+            let perEntry: Int
+            if case .fixed(let n) = layout.shape { perEntry = n } else { perEntry = 1 }
+            guard payload.count == entries * perEntry * size else {
+                throw ROOTError.corrupt("\(payload.count) bytes for \(entries) entries of \(perEntry) × \(size) bytes")
+            }
+            Self.decode(payload, layout.element, into: &values)
+        case .counted:
+            guard payload.count % size == 0 else { throw ROOTError.corrupt("\(payload.count) bytes is not a whole number of \(size)-byte values") }
+            Self.decode(payload, layout.element, into: &values)
+        case .vector:
+            var position = payload.startIndex
+            for _ in 0..<entries {
+                guard position + 10 <= payload.endIndex else { throw ROOTError.corrupt("a vector entry's header runs past the basket") }
+                let count = payload[position + 6..<position + 10].reduce(0) { $0 << 8 | Int($1) }
+                let end = position + 10 + count * size
+                guard count >= 0, end <= payload.endIndex else { throw ROOTError.corrupt("a vector of \(count) values runs past the basket") }
+                Self.decode(payload[position + 10..<end], layout.element, into: &values)
+                offsets.append(values.count)
+                position = end
+            }
+        }
+    }
+
+    /// The column; `counts` are the counter branch's values for a counted leaf.
+    func finish(counts: [Int]?) throws -> BranchData {
+        switch layout.shape {
+        case .scalar:
+            return .flat(values)
+        case .fixed(let n):
+            return .jagged(offsets: Array(stride(from: 0, through: values.count, by: n)), values: values)
+        case .counted(let counter, let n):
+            var offsets = [0]
+            offsets.reserveCapacity((counts?.count ?? 0) + 1)
+            for c in counts ?? [] { offsets.append(offsets.last! + c * n) }
+            guard offsets.last == values.count else {
+                throw ROOTError.corrupt("counter '\(counter)' sums to \(offsets.last! ) values, the branch holds \(values.count)")
+            }
+            return .jagged(offsets: offsets, values: values)
+        case .vector:
+            return .jagged(offsets: offsets, values: values)
+        }
+    }
+
+    /// Big-endian numbers to doubles.
+    static func decode(_ bytes: ArraySlice<UInt8>, _ element: BranchLayout.Element, into values: inout [Double]) {
+        let count = bytes.count / element.size
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeBytes { raw in
+            values.withUnsafeMutableBufferPointer { out in
+                let o = out.baseAddress! + start
+                switch element {
+                case .bool: for i in 0..<count { o[i] = raw[i] != 0 ? 1 : 0 }
+                case .int8: for i in 0..<count { o[i] = Double(Int8(bitPattern: raw[i])) }
+                case .uint8: for i in 0..<count { o[i] = Double(raw[i]) }
+                case .int16: for i in 0..<count { o[i] = Double(Int16(bitPattern: UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+                case .uint16: for i in 0..<count { o[i] = Double(UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+                case .int32: for i in 0..<count { o[i] = Double(Int32(bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))) }
+                case .uint32: for i in 0..<count { o[i] = Double(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                case .int64: for i in 0..<count { o[i] = Double(Int64(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
+                case .uint64: for i in 0..<count { o[i] = Double(UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) }
+                case .float32: for i in 0..<count { o[i] = Double(Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))) }
+                case .float64: for i in 0..<count { o[i] = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// A ROOT file opened for reading: its header, its top directory's keys, and objects read on demand
+/// with positioned reads (nothing else of the file is loaded).
+public final class ROOTFile: @unchecked Sendable {
+    public let path: String
+    let handle: FileHandle
+    let size: Int
+    /// The top directory's keys (name, class, cycle, where the record is).
+    public private(set) var keys: [Key] = []
+
+    public struct Key: Sendable {
+        public var name: String
+        public var className: String
+        public var cycle: Int
+        var seek: Int
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ROOTError.io(file: path, reason: "cannot open") }
+        self.handle = handle
+        size = Int((try? handle.seekToEnd()) ?? 0)
+        do {
+            try readDirectory()
+        } catch let error as ROOTError {
+            throw Self.located(error, path)
+        }
+    }
+
+    deinit { try? handle.close() }
+
+    /// `count` bytes at `offset` of the file.
+    func read(_ offset: Int, _ count: Int) throws -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= size else {
+            throw ROOTError.corrupt("a record at \(offset) (\(count) bytes) lies beyond the end of the file (\(size) bytes)")
+        }
+        try handle.seek(toOffset: UInt64(offset))
+        let data = try handle.read(upToCount: count) ?? Data()
+        guard data.count == count else { throw ROOTError.corrupt("short read at \(offset)") }
+        return [UInt8](data)
+    }
+
+    private func readDirectory() throws {
+        var header = ByteCursor(try read(0, min(size, 100)))
+        guard size >= 4, header.bytes.prefix(4) == [0x72, 0x6f, 0x6f, 0x74] else { throw ROOTError.notROOT(file: path) }
+        try header.skip(4)
+        let version = try header.i32()
+        let begin = try header.i32()
+        // The top directory's record follows the TFile key and its name and title.
+        var key = ByteCursor(try read(begin, min(size - begin, 300)))
+        let keyHeader = try KeyHeader(&key)
+        var directory = ByteCursor(try read(begin + keyHeader.keylen, min(size - begin - keyHeader.keylen, 300)))
+        _ = try directory.string()  // file name
+        _ = try directory.string()  // title
+        let directoryVersion = try directory.i16()
+        try directory.skip(8)  // creation and modification dates
+        _ = try directory.i32()  // fNbytesKeys
+        _ = try directory.i32()  // fNbytesName
+        let large = directoryVersion > 1000
+        _ = large ? try directory.i64() : try directory.i32()  // fSeekDir
+        _ = large ? try directory.i64() : try directory.i32()  // fSeekParent
+        let seekKeys = large ? try directory.i64() : try directory.i32()
+        _ = version
+        // The key list: its own key header, then the number of keys and each key's header.
+        var list = ByteCursor(try read(seekKeys, min(size - seekKeys, 64)))
+        let listKey = try KeyHeader(&list)
+        var body = ByteCursor(try read(seekKeys, listKey.nbytes), at: listKey.keylen)
+        let count = try body.i32()
+        keys = try (0..<count).map { _ in
+            let k = try KeyHeader(&body)
+            return Key(name: k.name, className: k.className, cycle: k.cycle, seek: k.seekKey)
+        }
+    }
+
+    /// The uncompressed object a key points to, with its key length (references count from the key's start).
+    func object(at seek: Int) throws -> (bytes: [UInt8], keylen: Int, header: KeyHeader) {
+        var probe = ByteCursor(try read(seek, min(size - seek, 512)))
+        let key = try KeyHeader(&probe)
+        let stored = try read(seek + key.keylen, key.nbytes - key.keylen)
+        if key.objlen == stored.count { return (stored, key.keylen, key) }
+        return (try Decompression.inflate(stored[...], into: key.objlen), key.keylen, key)
+    }
+
+    /// The names of the trees in the top directory (highest cycle of each).
+    public var treeNames: [String] {
+        var seen = Set<String>()
+        return keys.filter { $0.className == "TTree" && seen.insert($0.name).inserted }.map(\.name)
+    }
+
+    public func tree(_ name: String) throws -> TTree {
+        guard let key = keys.filter({ $0.name == name && $0.className == "TTree" }).max(by: { $0.cycle < $1.cycle }) else {
+            throw ROOTError.missingTree(file: path, tree: name, available: treeNames)
+        }
+        do {
+            let (bytes, keylen, _) = try object(at: key.seek)
+            var cursor = ByteCursor(bytes, origin: -keylen)
+            return try TTree(file: self, name: name, cursor: &cursor)
+        } catch let error as ROOTError {
+            throw Self.located(error, path)
+        }
+    }
+
+    static func located(_ error: ROOTError, _ path: String) -> ROOTError {
+        switch error {
+        case .corrupt(let reason): return .io(file: path, reason: "corrupt ROOT data: \(reason)")
+        case .unsupported(let reason): return .io(file: path, reason: "unsupported: \(reason)")
+        default: return error
+        }
+    }
+}
+
+/// A TKey's header.
+struct KeyHeader {
+    var nbytes: Int
+    var objlen: Int
+    var keylen: Int
+    var cycle: Int
+    var seekKey: Int
+    var className: String
+    var name: String
+    var title: String
+
+    init(_ c: inout ByteCursor) throws {
+        nbytes = try c.i32()
+        let version = try c.i16()
+        objlen = try c.i32()
+        try c.skip(4)  // date
+        keylen = try c.i16()
+        cycle = try c.i16()
+        if version > 1000 {
+            seekKey = try c.i64()
+            _ = try c.i64()
+        } else {
+            seekKey = try c.i32()
+            _ = try c.i32()
+        }
+        className = try c.string()
+        name = try c.string()
+        title = try c.string()
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// A column as read from a branch: one value per entry, or a variable number (jagged, with offsets
+/// into the flat values: entry i holds values[offsets[i]..<offsets[i+1]]).
+public enum BranchData: Sendable, Equatable {
+    case flat([Double])
+    case jagged(offsets: [Int], values: [Double])
+
+    public var entryCount: Int {
+        switch self {
+        case .flat(let v): return v.count
+        case .jagged(let offsets, _): return offsets.count - 1
+        }
+    }
+}
+
+/// A TTree: its entries and branches; branches are read column-wise, basket by basket, on request.
+public struct TTree: @unchecked Sendable {
+    public let name: String
+    public let entries: Int
+    let file: ROOTFile
+    let branchesByName: [String: Branch]
+    /// Every branch's full name, in the order the tree lists them (sub-branches after their parent).
+    public let branchNames: [String]
+
+    init(file: ROOTFile, name: String, cursor: inout ByteCursor) throws {
+        self.file = file
+        self.name = name
+        var stream = ObjectStream(cursor)
+        let header = try stream.cursor.versionHeader()
+        guard header.version >= 19 else { throw ROOTError.unsupported("TTree version \(header.version) (written before ROOT 6.08)") }
+        _ = try stream.cursor.named()
+        for _ in 0..<3 { try stream.cursor.skipVersioned() }  // TAttLine, TAttFill, TAttMarker
+        entries = try stream.cursor.i64()
+        try stream.cursor.skip(4 * 8 + 8 + 4 * 4)  // byte totals, fWeight, timer, scan field, update, offset length
+        let clusterRanges = try stream.cursor.i32()
+        try stream.cursor.skip(6 * 8)  // fMaxEntries … fEstimate
+        _ = try stream.cursor.speedBumpedInt64s(clusterRanges)
+        _ = try stream.cursor.speedBumpedInt64s(clusterRanges)
+        if header.version >= 20 { try stream.cursor.skipVersioned() }  // fIOFeatures
+        let top = try stream.objectArray().compactMap { $0 as? Branch }
+        var byName: [String: Branch] = [:], names: [String] = []
+        func visit(_ branch: Branch) {
+            if byName[branch.name] == nil { names.append(branch.name) }
+            byName[branch.name] = branch
+            branch.branches.forEach(visit)
+        }
+        top.forEach(visit)
+        branchesByName = byName
+        branchNames = names
+    }
+
+    /// Reads a whole branch. Numeric leaves of 8 to 64 bits and bool, fixed arrays, leaves with a counter
+    /// leaf (`Muon_pt[nMuon]`) and `std::vector` of numbers become doubles.
+    public func read(_ branchName: String) throws -> BranchData {
+        guard let branch = branchesByName[branchName] else {
+            throw ROOTError.missingBranch(file: file.path, tree: name, branch: branchName, close: closeNames(to: branchName))
+        }
+        guard let leaf = branch.leaves.first else {
+            throw ROOTError.unsupported("branch '\(branchName)' has no leaf (an object branch: read its sub-branches)")
+        }
+        let layout = try BranchLayout(branch: branch, leaf: leaf)
+        var data = BranchDecoder(layout: layout)
+        for basket in branch.basketSeek.indices {
+            let range = branch.basketEntry[basket]..<branch.basketEntry[basket + 1]
+            do {
+                let payload = try basketPayload(branch, basket)
+                try data.append(payload, entries: range.count)
+            } catch let error as ROOTError {
+                let reason: String
+                if case .corrupt(let r) = error { reason = r } else { reason = error.description }
+                throw ROOTError.badBasket(file: file.path, branch: branchName, entries: range, reason: reason)
+            }
+        }
+        if case .counted(let counter, _) = layout.shape {
+            let counts = try read(counter)
+            guard case .flat(let values) = counts else { throw ROOTError.unsupported("counter branch '\(counter)' is not flat") }
+            return try data.finish(counts: values.map { Int($0) })
+        }
+        return try data.finish(counts: nil)
+    }
+
+    /// The bytes of one basket's entries (before any entry-offset table).
+    func basketPayload(_ branch: Branch, _ basket: Int) throws -> ArraySlice<UInt8> {
+        let bytes = try file.read(branch.basketSeek[basket], branch.basketBytes[basket])
+        var cursor = ByteCursor(bytes)
+        let key = try KeyHeader(&cursor)
+        _ = try cursor.i16()  // basket version
+        _ = try cursor.i32()  // buffer size
+        _ = try cursor.i32()  // fNevBufSize
+        _ = try cursor.i32()  // fNevBuf
+        let last = try cursor.i32()
+        let stored = bytes[key.keylen..<min(bytes.count, key.nbytes)]
+        let data = key.objlen == stored.count ? Array(stored) : try Decompression.inflate(stored, into: key.objlen)
+        let border = last - key.keylen
+        guard border >= 0, border <= data.count else { throw ROOTError.corrupt("basket data length \(border) outside its \(data.count) bytes") }
+        return data[0..<border]
+    }
+
+    func closeNames(to wanted: String) -> [String] {
+        let lower = wanted.lowercased()
+        let scored = branchNames.map { ($0, editDistance(Array($0.lowercased()), Array(lower))) }
+        let near = scored.filter { $0.1 <= max(2, lower.count / 3) || $0.0.lowercased().contains(lower) }
+        return near.sorted { $0.1 < $1.1 }.prefix(5).map(\.0)
+    }
+}
+
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    var previous = Array(0...b.count), current = previous
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

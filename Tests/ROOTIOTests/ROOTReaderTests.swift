@@ -1,0 +1,165 @@
+import XCTest
+@testable import ROOTIO
+import TestSupport
+
+/// The reader against uproot (pip-installed by `make setup`, used only for expected values and to
+/// write test files) on the real CMS and ATLAS files in ../shared/data and on generated trees.
+final class ROOTReaderTests: XCTestCase {
+    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized.path
+
+    func sample(_ name: String) throws -> String {
+        let path = Self.data + "/" + name
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "the shared test data must lie beside the repository: \(path)")
+        return path
+    }
+
+    /// uproot's reading of `branches`, as flat float64 values and entry offsets, written to files.
+    func uprootColumns(_ file: String, tree: String, _ branches: [String], into directory: String) throws {
+        let script = """
+        import sys, numpy as np, uproot, awkward as ak
+        path, tree, out = sys.argv[1], sys.argv[2], sys.argv[3]
+        t = uproot.open(path)[tree]
+        for i, name in enumerate(sys.argv[4:]):
+            a = t[name].array(library="ak")
+            if a.ndim == 1:
+                offsets = np.arange(len(a) + 1)
+                flat = ak.to_numpy(a)
+            else:
+                offsets = np.concatenate([[0], np.cumsum(ak.to_numpy(ak.num(a)))])
+                flat = ak.to_numpy(ak.flatten(a))
+            flat.astype("<f8").tofile(f"{out}/{i}.values")
+            offsets.astype("<i8").tofile(f"{out}/{i}.offsets")
+        """
+        _ = try runPython(script, arguments: [file, tree, directory] + branches)
+    }
+
+    func load<T>(_ path: String, as: T.Type) throws -> [T] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
+    }
+
+    /// Every listed branch equals uproot's reading, value for value.
+    func assertMatchesUproot(_ file: String, tree: String, _ branches: [String], line: UInt = #line) throws {
+        let directory = try temporaryDirectory("flow-root")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try uprootColumns(file, tree: tree, branches, into: directory)
+        let t = try ROOTFile(path: file).tree(tree)
+        for (i, name) in branches.enumerated() {
+            let values = try load(directory + "/\(i).values", as: Double.self)
+            let offsets = try load(directory + "/\(i).offsets", as: Int64.self).map(Int.init)
+            switch try t.read(name) {
+            case .flat(let read):
+                XCTAssertEqual(offsets, Array(0...read.count), "\(name): uproot sees it as flat", line: line)
+                XCTAssertEqual(read, values, "\(name)", line: line)
+            case .jagged(let readOffsets, let read):
+                XCTAssertEqual(readOffsets, offsets, "\(name): entry boundaries", line: line)
+                XCTAssertEqual(read, values, "\(name)", line: line)
+            }
+        }
+    }
+
+    func testNanoAODDrellYanWeightsAndCollections() throws {
+        let path = try sample("nano_dy.root")
+        let file = try ROOTFile(path: path)
+        XCTAssertEqual(Set(file.treeNames), ["Events", "Runs"])
+        let events = try file.tree("Events")
+        XCTAssertEqual(events.entries, 40)
+        guard case .flat(let weights) = try events.read("genWeight") else { return XCTFail("genWeight is flat") }
+        XCTAssertEqual(weights.filter { $0 < 0 }.count, 9, "9 of 40 negative, as the data README says")
+        try assertMatchesUproot(path, tree: "Events", ["genWeight", "Generator_weight", "LHEWeight_originalXWGTUP", "nMuon", "Muon_pt",
+                                                       "Muon_charge", "Muon_isGlobal", "Jet_pt", "MET_pt", "LHEPdfWeight", "GenPart_pdgId",
+                                                       "GenPart_statusFlags", "event", "luminosityBlock"])
+        try assertMatchesUproot(path, tree: "Runs", ["genEventSumw_", "genEventCount_"])
+    }
+
+    func testNanoAODv12TopsWithPerBranchCounters() throws {
+        let path = try sample("nano_tt_v12.root")
+        let events = try ROOTFile(path: path).tree("Events")
+        XCTAssertEqual(events.entries, 200)
+        guard case .flat(let weights) = try events.read("genWeight") else { return XCTFail() }
+        XCTAssertEqual(weights.filter { $0 < 0 }.count, 1)
+        try assertMatchesUproot(path, tree: "Events", ["genWeight", "GenPart_pt", "GenPart_eta", "GenPart_phi", "GenPart_mass",
+                                                       "GenPart_pdgId", "GenPart_statusFlags", "GenPart_genPartIdxMother", "Muon_pt", "PSWeight"])
+    }
+
+    func testATLASPhysliteVectorBranches() throws {
+        let path = try sample("PHYSLITE_example.root")
+        let tree = try ROOTFile(path: path).tree("CollectionTree")
+        XCTAssertEqual(tree.entries, 100)
+        guard case .jagged(let offsets, let values) = try tree.read("EventInfoAuxDyn.mcEventWeights") else { return XCTFail() }
+        let nominal = (0..<100).map { values[offsets[$0]] }
+        XCTAssertEqual(nominal.filter { $0 < 0 }.count, 22, "22 of 100 negative nominal weights")
+        try assertMatchesUproot(path, tree: "CollectionTree", ["EventInfoAuxDyn.mcEventWeights", "AnalysisElectronsAuxDyn.pt",
+                                                               "AnalysisElectronsAuxDyn.eta", "EventInfoAuxDyn.mcChannelNumber"])
+    }
+
+    func testMissingTreesAndBranchesAreNamedWithCloseNames() throws {
+        let path = try sample("nano_dy.root")
+        let file = try ROOTFile(path: path)
+        XCTAssertThrowsError(try file.tree("Event")) { error in
+            XCTAssertEqual("\(error)", "\(path): no tree 'Event'; trees: Events, Runs")
+        }
+        XCTAssertThrowsError(try file.tree("Events").read("genWeigth")) { error in
+            guard case .missingBranch(_, "Events", "genWeigth", let close) = error as? ROOTError else { return XCTFail("\(error)") }
+            XCTAssertEqual(close.first, "genWeight")
+        }
+        XCTAssertThrowsError(try ROOTFile(path: #filePath)) { error in
+            XCTAssertEqual(error as? ROOTError, .notROOT(file: #filePath))
+        }
+    }
+
+    func testACorruptBasketNamesTheFileBranchAndEntries() throws {
+        let directory = try temporaryDirectory("flow-root")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let copy = directory + "/damaged.root"
+        try FileManager.default.copyItem(atPath: try sample("nano_dy.root"), toPath: copy)
+        let branch = try XCTUnwrap(ROOTFile(path: copy).tree("Events").branchesByName["Muon_pt"])
+        // Overwrite the middle of the basket's compressed bytes.
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: copy))
+        try handle.seek(toOffset: UInt64(branch.basketSeek[0] + branch.basketBytes[0] - 40))
+        try handle.write(contentsOf: Data(repeating: 0x55, count: 30))
+        try handle.close()
+        XCTAssertThrowsError(try ROOTFile(path: copy).tree("Events").read("Muon_pt")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(copy): branch 'Muon_pt', entries 0–39: "), "\(error)")
+        }
+    }
+
+    /// ≥ 10⁶ entries in many baskets, written by uproot once per compression algorithm.
+    func testLargeMultiBasketTreesInEveryCompression() throws {
+        let directory = try temporaryDirectory("flow-root")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = """
+        import sys, numpy as np, uproot, awkward as ak
+        out = sys.argv[1]
+        n, chunk = 1_000_000, 125_000
+        rng = np.random.default_rng(7)
+        x = rng.normal(size=n); w = np.where(rng.random(n) < 0.2, -1.0, 1.0) * rng.exponential(size=n)
+        i = rng.integers(-2**31, 2**31 - 1, size=n, dtype=np.int64).astype(np.int32)
+        counts = rng.integers(0, 5, size=n)
+        jet = ak.unflatten(rng.exponential(50, size=counts.sum()).astype(np.float32), counts)
+        for name, codec in [("none", None), ("zlib", uproot.ZLIB(4)), ("lz4", uproot.LZ4(4)), ("zstd", uproot.ZSTD(4)), ("lzma", uproot.LZMA(4))]:
+            with uproot.recreate(f"{out}/{name}.root", compression=codec) as f:
+                f.mktree("t", {"x": "float64", "w": "float32", "i": "int32", "b": "bool", "Jet_pt": "var * float32"})
+                for s in range(0, n, chunk):
+                    e = slice(s, s + chunk)
+                    f["t"].extend({"x": x[e], "w": w[e].astype(np.float32), "i": i[e], "b": x[e] > 0, "Jet_pt": jet[e]})
+        x.astype("<f8").tofile(f"{out}/x"); w.astype(np.float32).astype("<f8").tofile(f"{out}/w")
+        i.astype("<f8").tofile(f"{out}/i"); ak.to_numpy(ak.flatten(jet)).astype("<f8").tofile(f"{out}/jet")
+        np.concatenate([[0], np.cumsum(counts)]).astype("<i8").tofile(f"{out}/jet_offsets")
+        """
+        _ = try runPython(script, arguments: [directory])
+        let x = try load(directory + "/x", as: Double.self), w = try load(directory + "/w", as: Double.self)
+        let i = try load(directory + "/i", as: Double.self), jet = try load(directory + "/jet", as: Double.self)
+        let jetOffsets = try load(directory + "/jet_offsets", as: Int64.self).map(Int.init)
+        for codec in ["none", "zlib", "lz4", "zstd", "lzma"] {
+            let tree = try ROOTFile(path: directory + "/\(codec).root").tree("t")
+            XCTAssertEqual(tree.entries, 1_000_000)
+            XCTAssertGreaterThanOrEqual(tree.branchesByName["x"]?.basketSeek.count ?? 0, 8, "\(codec): many baskets")
+            XCTAssertEqual(try tree.read("x"), .flat(x), codec)
+            XCTAssertEqual(try tree.read("w"), .flat(w), codec)
+            XCTAssertEqual(try tree.read("i"), .flat(i), codec)
+            XCTAssertEqual(try tree.read("b"), .flat(x.map { $0 > 0 ? 1 : 0 }), codec)
+            XCTAssertEqual(try tree.read("Jet_pt"), .jagged(offsets: jetOffsets, values: jet), codec)
+        }
+    }
+}
