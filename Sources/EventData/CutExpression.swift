@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Arithmetic (`+ - * / **`), comparisons (`< <= > >= == !=`), `&&`/`and`, `||`/`or`, `!`/`not`,
 /// parentheses, numbers, and the functions abs, sqrt, exp, log, sin, cos, tan, sinh, cosh, tanh,
-/// atan2, min, max. True is any non-zero value.
+/// atan2, min, max, and bit(x, n) (bit n of an integer flag word, e.g. `bit(statusFlags, 13)`).
+/// True is any non-zero value.
 public struct CutExpression: Sendable, CustomStringConvertible {
     public let text: String
     let root: Expr
@@ -86,6 +87,7 @@ public struct CutExpression: Sendable, CustomStringConvertible {
             switch name {
             case "atan2": return zip(values[0], values[1]).map { atan2($0, $1) }
             case "min": return zip(values[0], values[1]).map { Swift.min($0, $1) }
+            case "bit": return zip(values[0], values[1]).map { x, n in x.isFinite && n >= 0 && n < 63 ? Double((Int64(x) >> Int64(n)) & 1) : 0 }
             default: return zip(values[0], values[1]).map { Swift.max($0, $1) }
             }
         }
@@ -96,7 +98,7 @@ public struct CutExpression: Sendable, CustomStringConvertible {
         "sin": { Foundation.sin($0) }, "cos": { Foundation.cos($0) }, "tan": { Foundation.tan($0) },
         "sinh": { Foundation.sinh($0) }, "cosh": { Foundation.cosh($0) }, "tanh": { Foundation.tanh($0) },
     ]
-    static let binaryFunctions = ["atan2", "min", "max"]
+    static let binaryFunctions = ["atan2", "min", "max", "bit"]
 
     struct Parser {
         let chars: [Character]

@@ -14,6 +14,12 @@ public struct FourVector: Sendable, Equatable {
         self.pz = pz
     }
 
+    /// From the (pt, η, φ, m) that collections store.
+    @inlinable public init(pt: Double, eta: Double, phi: Double, mass: Double) {
+        let px = pt * cos(phi), py = pt * sin(phi), pz = pt * sinh(eta)
+        self.init((px * px + py * py + pz * pz + mass * mass).squareRoot(), px, py, pz)
+    }
+
     @inlinable public static func + (a: FourVector, b: FourVector) -> FourVector {
         FourVector(a.e + b.e, a.px + b.px, a.py + b.py, a.pz + b.pz)
     }

@@ -2,6 +2,7 @@ import EventData
 import FlowConfig
 import FlowEngine
 import Foundation
+import ROOTIO
 import TopGenerator
 
 /// `generate`: a sample of the built-in gg → tt̄ generator (SM, A resonance, A–SM interference).
@@ -42,16 +43,19 @@ public struct GenerateStep: StepKind {
     }
 }
 
-/// `load`: events from a CSV, `.npy` or `.npz` file of the workspace.
+/// `load`: events from a CSV, `.npy`, `.npz` or ROOT file of the workspace.
 public struct LoadStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     public var description: KindDescription {
-        KindDescription(name: "load", section: .datasets, summary: "Events from a CSV, .npy or .npz file.", schema: .object([
+        KindDescription(name: "load", section: .datasets, summary: "Events from a CSV, .npy, .npz or ROOT (TTree) file.", schema: .object([
             Property("path", .file, required: true, "The file, relative to the workflow."),
-            Property("weight", .string(), "The column holding the event weights (renamed to 'weight'); default 'weight'."),
-            Property("columns", .list(.string()), "Keep only these columns (and the weight)."),
+            Property("weight", .string(), "The column or branch holding the event weights (renamed to 'weight'; ROOT: name[k] picks element k of a vector, e.g. mcEventWeights[0]); default 'weight'."),
+            Property("columns", .list(.string()), "Keep only these columns (and the weight); ROOT: the flat branches to read, name[k] for one element of a vector."),
+            Property("tree", .string(), "ROOT: the TTree (default: the file's only tree)."),
+            Property("objects", .dictionary(ROOTInput.objectSchema), "ROOT: one object per event out of a collection, as columns <name>_<field>; NaN where an event has none."),
+            Property("systems", .dictionary(.list(.string(), minItems: 1)), "ROOT: four-vector sums of objects, e.g. {tt: [top, antitop]} → tt_mass, tt_pt, tt_y."),
             Property("nonfinite", .string(oneOf: NonFinitePolicy.allCases.map(\.rawValue)), "NaN or ±inf in a weight or column: error (default), drop the row, or keep."),
         ]))
     }
@@ -61,23 +65,30 @@ public struct LoadStep: StepKind {
         let written = c["path"]!.string!
         let path = context.files[written] ?? written
         do {
-            var table = try DataFiles.read(path)
-            let weight = c["weight"]?.string ?? EventTable.weightColumn
-            if weight != EventTable.weightColumn {
-                let values = try table.column(weight, in: written)
-                table.remove(weight)
-                try table.add(EventTable.weightColumn, values)
+            var table: EventTable
+            if written.lowercased().hasSuffix(".root") {
+                table = try ROOTInput.read(path, as: written, config: c)
             } else {
-                _ = try table.weights(in: written)
-            }
-            if let columns = c["columns"]?.array?.compactMap(\.string) {
-                table = try table.selecting(columns + [EventTable.weightColumn], dataset: written)
+                table = try DataFiles.read(path)
+                let weight = c["weight"]?.string ?? EventTable.weightColumn
+                if weight != EventTable.weightColumn {
+                    let values = try table.column(weight, in: written)
+                    table.remove(weight)
+                    try table.add(EventTable.weightColumn, values)
+                } else {
+                    _ = try table.weights(in: written)
+                }
+                if let columns = c["columns"]?.array?.compactMap(\.string) {
+                    table = try table.selecting(columns + [EventTable.weightColumn], dataset: written)
+                }
             }
             let policy = NonFinitePolicy(rawValue: c["nonfinite"]?.string ?? "error")!
             table = try table.checkingFinite(policy, dataset: written)
             if table.rowCount == 0 { throw DataError.empty(file: written) }
             return try TableIO.output(table, context)
         } catch let error as DataError {
+            throw StepFailure(step: context.step.name, message: "\(error)")
+        } catch let error as ROOTError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
     }

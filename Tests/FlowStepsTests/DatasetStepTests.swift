@@ -76,6 +76,63 @@ final class DatasetStepTests: XCTestCase {
         XCTAssertEqual(cut["weight"], [-1])
     }
 
+    /// NanoAOD tt̄: the top and antitop as the last copies of pdgId ±6 in GenPart, and m_tt from them,
+    /// against the same selection done with uproot and awkward.
+    func testLoadPicksTopQuarksOutOfNanoAODLikeUproot() async throws {
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/nano_tt_v12.root").standardized.path
+        try FileManager.default.copyItem(atPath: shared, toPath: directory + "/tt.root")
+        let (workspace, outcomes) = try await run("""
+        flow: 1
+        datasets:
+          tt:
+            load:
+              path: tt.root
+              weight: genWeight
+              columns: [MET_pt, "PSWeight[0]"]
+              objects:
+                top: {collection: GenPart, cut: "pdgId == 6 && bit(statusFlags, 13)"}
+                antitop: {collection: GenPart, cut: "pdgId == -6 && bit(statusFlags, 13)"}
+                muon: {collection: Muon, order_by: pt, fields: [pt, eta]}
+              systems: {tt: [top, antitop]}
+              nonfinite: keep
+        """)
+        let table = try table(workspace, outcomes, "tt")
+        XCTAssertEqual(table.rowCount, 200)
+        let script = """
+        import sys, numpy as np, uproot, awkward as ak
+        t = uproot.open(sys.argv[1])["Events"]
+        a = t.arrays(["genWeight", "MET_pt", "PSWeight", "GenPart_pt", "GenPart_eta", "GenPart_phi", "GenPart_mass", "GenPart_pdgId", "GenPart_statusFlags", "Muon_pt"])
+        last = ((a.GenPart_statusFlags >> 13) & 1) == 1
+        out = {"weight": a.genWeight, "MET_pt": a.MET_pt, "PSWeight[0]": ak.fill_none(ak.firsts(a.PSWeight), np.nan)}
+        p4 = {}
+        for name, pdg in (("top", 6), ("antitop", -6)):
+            sel = (a.GenPart_pdgId == pdg) & last
+            for f in ("pt", "eta", "phi", "mass"):
+                out[f"{name}_{f}"] = ak.fill_none(ak.firsts(a[f"GenPart_{f}"][sel]), np.nan)
+            pt, eta, phi, m = (np.asarray(out[f"{name}_{f}"], dtype=np.float64) for f in ("pt", "eta", "phi", "mass"))
+            p4[name] = (np.sqrt((pt * np.cosh(eta)) ** 2 + m ** 2), pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta))
+        e, px, py, pz = (p4["top"][i] + p4["antitop"][i] for i in range(4))
+        out["tt_mass"] = np.sqrt(np.maximum(e * e - px * px - py * py - pz * pz, 0))
+        out["muon_pt"] = ak.fill_none(ak.max(a.Muon_pt, axis=1), np.nan)
+        for k, v in out.items():
+            print(k, " ".join(repr(float(x)) for x in np.asarray(v, dtype=np.float64)))
+        """
+        let lines = String(decoding: try runPython(script, arguments: [directory + "/tt.root"]), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines.count, 13)
+        for line in lines {
+            let parts = line.split(separator: " ")
+            let name = String(parts[0]), expected = parts.dropFirst().map { Double($0)! }
+            let actual = try XCTUnwrap(table[name], "column \(name)")
+            XCTAssertEqual(actual.count, expected.count, name)
+            for (a, e) in zip(actual, expected) {
+                if e.isNaN { XCTAssertTrue(a.isNaN, name); continue }
+                XCTAssertEqual(a, e, accuracy: abs(e) * 1e-12, name)
+            }
+        }
+        XCTAssertTrue(table["top_pt"]!.allSatisfy(\.isFinite), "one last-copy top in every event")
+        XCTAssertEqual(table["entry"], (0..<200).map(Double.init))
+    }
+
     func testABadCutFailsWithTheExpressionAndPosition() async throws {
         let (_, outcomes) = try await run("""
         flow: 1
