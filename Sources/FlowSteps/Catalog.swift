@@ -14,6 +14,7 @@ public enum Catalog {
         CalibrateStep(),
         TransformStep(),
         CompareStep(),
+        ExportStep(),
         ClassifyStep(),
         ReportStep(),
         CommandStep(),

@@ -2,6 +2,7 @@ import EventData
 import FlowConfig
 import FlowEngine
 import Foundation
+import LHEF
 import ROOTIO
 import TopGenerator
 
@@ -43,19 +44,19 @@ public struct GenerateStep: StepKind {
     }
 }
 
-/// `load`: events from a CSV, `.npy`, `.npz` or ROOT file of the workspace.
+/// `load`: events from a CSV, `.npy`, `.npz`, ROOT or LHE file of the workspace.
 public struct LoadStep: StepKind {
     public init() {}
     public let version = 2
 
     public var description: KindDescription {
-        KindDescription(name: "load", section: .datasets, summary: "Events from a CSV, .npy, .npz or ROOT (TTree) file.", schema: .object([
+        KindDescription(name: "load", section: .datasets, summary: "Events from a CSV, .npy, .npz, ROOT (TTree) or Les Houches (.lhe, .lhe.gz) file.", schema: .object([
             Property("path", .file, required: true, "The file, relative to the workflow."),
-            Property("weight", .string(), "The column or branch holding the event weights (renamed to 'weight'; ROOT: name[k] picks element k of a vector, e.g. mcEventWeights[0]); default 'weight'."),
-            Property("columns", .list(.string()), "Keep only these columns (and the weight); ROOT: the flat branches to read, name[k] for one element of a vector."),
+            Property("weight", .string(), "The column or branch holding the event weights (renamed to 'weight'; ROOT: name[k] picks element k of a vector, e.g. mcEventWeights[0]; LHE: XWGTUP or a named weight's id); default 'weight' (LHE: XWGTUP)."),
+            Property("columns", .list(.string()), "Keep only these columns (and the weight); ROOT: the flat branches to read, name[k] for one element of a vector; LHE: process and named weights."),
             Property("tree", .string(), "ROOT: the TTree (default: the file's only tree)."),
-            Property("objects", .dictionary(ROOTInput.objectSchema), "ROOT: one object per event out of a collection, as columns <name>_<field>; NaN where an event has none."),
-            Property("systems", .dictionary(.list(.string(), minItems: 1)), "ROOT: four-vector sums of objects, e.g. {tt: [top, antitop]} → tt_mass, tt_pt, tt_y."),
+            Property("objects", .dictionary(EventFileInput.objectSchema), "ROOT, LHE (collection 'particle'): one object per event out of a collection, as columns <name>_<field>; NaN where an event has none."),
+            Property("systems", .dictionary(.list(.string(), minItems: 1)), "ROOT, LHE: four-vector sums of objects, e.g. {tt: [top, antitop]} → tt_mass, tt_pt, tt_y."),
             Property("nonfinite", .string(oneOf: NonFinitePolicy.allCases.map(\.rawValue)), "NaN or ±inf in a weight or column: error (default), drop the row, or keep."),
         ]))
     }
@@ -66,8 +67,8 @@ public struct LoadStep: StepKind {
         let path = context.files[written] ?? written
         do {
             var table: EventTable
-            if written.lowercased().hasSuffix(".root") {
-                table = try ROOTInput.read(path, as: written, config: c)
+            if EventFileInput.isEventFile(written) {
+                table = try EventFileInput.read(path, as: written, config: c)
             } else {
                 table = try DataFiles.read(path)
                 let weight = c["weight"]?.string ?? EventTable.weightColumn
@@ -89,6 +90,8 @@ public struct LoadStep: StepKind {
         } catch let error as DataError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         } catch let error as ROOTError {
+            throw StepFailure(step: context.step.name, message: "\(error)")
+        } catch let error as LHEFError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
     }

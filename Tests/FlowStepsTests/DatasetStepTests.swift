@@ -133,6 +133,86 @@ final class DatasetStepTests: XCTestCase {
         XCTAssertEqual(table["entry"], (0..<200).map(Double.init))
     }
 
+    /// A MadGraph-style `.lhe.gz` (header, init, events with named weights and comments): loaded with the
+    /// tops picked out, weights replaced by |w|, and written back; Python's XML parser reads the copy, and
+    /// only the weights (and the init block's cross section, its error and maximum weight) differ.
+    func testLHEFilesLoadAndComeBackWithOnlyTheirWeightsChanged() async throws {
+        let make = """
+        import gzip, math, random, sys
+        random.seed(5)
+        lines = ['<LesHouchesEvents version="3.0">', '<header>', '<MGVersion> 3.5.1 </MGVersion>',
+                 '<initrwgt><weightgroup name="scale"><weight id="1001"> muR=1 </weight><weight id="1002"> muR=2 </weight></weightgroup></initrwgt>',
+                 '</header>', '<init>', '2212 2212 6.500000e+03 6.500000e+03 0 0 303600 303600 -4 1',
+                 '+5.0120000e+02 +1.2000000e+00 +5.0120000e+02 1', '<generator name="MadGraph5_aMC@NLO" version="3.5.1">please cite</generator>', '</init>']
+        for i in range(300):
+            w = 501.2 * (-1 if random.random() < 0.3 else 1)
+            m = random.uniform(350, 700); pz = random.gauss(0, 200); pt = random.uniform(0, 150); phi = random.uniform(-3, 3)
+            t = (pt * math.cos(phi), pt * math.sin(phi), pz); tb = (-t[0], -t[1], random.gauss(0, 200))
+            e = lambda p: math.sqrt(p[0]**2 + p[1]**2 + p[2]**2 + 172.5**2)
+            lines += ['<event>', f' 4 1 {w:+.7e} 1.7e+02 7.5e-03 1.1e-01',
+                      f'       21 -1    0    0  501  502 +0.0e+00 +0.0e+00 +{e(t)+e(tb):.7e} {e(t)+e(tb):.7e} 0.0e+00 0. 9.',
+                      f'       21 -1    0    0  503  501 +0.0e+00 +0.0e+00 -0.0e+00 0.0e+00 0.0e+00 0. 9.',
+                      f'        6  1    1    2  503    0 {t[0]:+.7e} {t[1]:+.7e} {t[2]:+.7e} {e(t):.7e} 1.725e+02 0. 9.',
+                      f'       -6  1    1    2    0  502 {tb[0]:+.7e} {tb[1]:+.7e} {tb[2]:+.7e} {e(tb):.7e} 1.725e+02 0. 9.',
+                      '#aMCatNLO 1 2 3', f"<rwgt><wgt id='1001'> {w * 1.1:+.5e} </wgt><wgt id='1002'> {w * 0.9:+.5e} </wgt></rwgt>", '</event>']
+        lines.append('</LesHouchesEvents>')
+        with gzip.open(sys.argv[1], "wt") as f: f.write("\\n".join(lines) + "\\n")
+        """
+        _ = try runPython(make, arguments: [directory + "/tt.lhe.gz"])
+        let (workspace, outcomes) = try await run("""
+        flow: 1
+        datasets:
+          tt:
+            load:
+              path: tt.lhe.gz
+              columns: ["1001", process]
+              objects:
+                top: {collection: particle, cut: "pdgId == 6"}
+                antitop: {collection: particle, cut: "pdgId == -6"}
+              systems: {tt: [top, antitop]}
+        steps:
+          positive: {transform: {data: tt, mode: abs}}
+          copy: {export: {data: positive, format: lhe, source: tt.lhe.gz}}
+          table: {export: {data: positive, format: csv}}
+        """)
+        let table = try table(workspace, outcomes, "tt")
+        XCTAssertEqual(table.rowCount, 300)
+        XCTAssertEqual(Set(table["weight"]!.map(abs)), [501.2])
+        XCTAssertEqual(zip(table["1001"]!, table["weight"]!).map { $0 / $1 }.map { ($0 * 1e6).rounded() / 1e6 }, Array(repeating: 1.1, count: 300))
+        XCTAssertTrue(table["tt_mass"]!.allSatisfy { $0 > 345 }, "m_tt of two on-shell tops")
+        let copy = try XCTUnwrap(outcomes["copy"]?.record?.outputs["lhe"], "\(String(describing: outcomes["copy"]))")
+        XCTAssertEqual(copy.file, "events.lhe.gz")
+        let check = """
+        import gzip, sys, xml.etree.ElementTree as ET
+        old = gzip.open(sys.argv[1], "rt").read().split("\\n"); new = gzip.open(sys.argv[2], "rt").read().split("\\n")
+        assert len(old) == len(new), (len(old), len(new))
+        changed = [(a, b) for a, b in zip(old, new) if a != b]
+        for a, b in changed:
+            ta, tb = a.split(), b.split()
+            assert len(ta) == len(tb), (a, b)
+            differing = [i for i in range(len(ta)) if ta[i] != tb[i]]
+            if len(ta) == 6:  # an event's first line: only XWGTUP
+                assert differing == [2] and float(tb[2]) == abs(float(ta[2])), (a, b)
+            else:  # the init process line: XSECUP, XERRUP, XMAXUP
+                assert len(ta) == 4 and set(differing) <= {0, 1, 2}, (a, b)
+        root = ET.fromstring(gzip.open(sys.argv[2], "rt").read())
+        events = root.findall("event")
+        weights = [float(e.text.split()[2]) for e in events]
+        xsec = float(root.find("init").text.split("\\n")[2].split()[0])
+        print(len(changed), len(events), min(weights), xsec)
+        """
+        let output = String(decoding: try runPython(check, arguments: [directory + "/tt.lhe.gz", workspace.store.objectPath(copy.digest)]), as: UTF8.self)
+        let numbers = output.split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+        let negatives = Double(table["weight"]!.filter { $0 < 0 }.count)
+        XCTAssertEqual(numbers[0], negatives + 1, "the negative events' first lines and the init line changed, nothing else")
+        XCTAssertEqual(numbers[1], 300)
+        XCTAssertEqual(numbers[2], 501.2, "every weight positive")
+        let sum = table["weight"]!.reduce(0, +)
+        XCTAssertEqual(numbers[3], 501.2 * 300 * 501.2 / sum, accuracy: 1e-3, "XSECUP scaled by Σ|w|/Σw")
+        let csv = try String(contentsOfFile: workspace.store.objectPath(outcomes["table"]!.record!.outputs["weights"]!.digest), encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("entry,weight_original,weight\n0,"), String(csv.prefix(80)))
+    }
+
     func testABadCutFailsWithTheExpressionAndPosition() async throws {
         let (_, outcomes) = try await run("""
         flow: 1

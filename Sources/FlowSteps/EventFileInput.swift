@@ -1,11 +1,76 @@
+import Foundation
 import EventData
 import FlowConfig
+import LHEF
 import ROOTIO
 
-/// A `load` of a ROOT file: the weight, flat columns (`name` or `name[k]` for element k of a vector), and
-/// per-event objects picked out of collections, read branch by branch; `entry` keeps each event's entry
-/// number in the tree, so results can be matched back to the file.
-enum ROOTInput {
+/// Where `load` reads named columns from, one value or a collection per event: a ROOT tree's branches, or
+/// an LHE file's weights and particles.
+protocol EventSource {
+    var entries: Int { get }
+    func read(_ name: String) throws -> BranchData
+}
+
+struct TreeSource: EventSource {
+    let tree: TTree
+    var entries: Int { tree.entries }
+    func read(_ name: String) throws -> BranchData { try tree.read(name) }
+}
+
+/// An LHE file as columns: `weight` (XWGTUP), `process` (IDPRUP), each named weight by its id, and the
+/// collection `particle` (`particle_pdgId`, `_status`, `_mother1`, `_mother2`, `_px`, `_py`, `_pz`, `_e`,
+/// `_mass`, `_pt`, `_eta`, `_phi`).
+struct LHESource: EventSource {
+    let file: LHEFile
+    var entries: Int { file.events.count }
+
+    func read(_ name: String) throws -> BranchData {
+        let events = file.events
+        switch name {
+        case "weight", "XWGTUP": return .flat(events.map(\.weight))
+        case "process", "IDPRUP": return .flat(events.map { Double($0.processID) })
+        default: break
+        }
+        if name.hasPrefix("particle_") {
+            let p = file.particles
+            let offsets = [0] + events.map(\.particles.upperBound)
+            let values: [Double]
+            switch name.dropFirst("particle_".count) {
+            case "pdgId": values = p.pdgId
+            case "status": values = p.status
+            case "mother1": values = p.mother1
+            case "mother2": values = p.mother2
+            case "px": values = p.px
+            case "py": values = p.py
+            case "pz": values = p.pz
+            case "e": values = p.e
+            case "mass": values = p.mass
+            case "pt": values = zip(p.px, p.py).map { ($0 * $0 + $1 * $1).squareRoot() }
+            case "eta": values = p.px.indices.map { FourVector(p.e[$0], p.px[$0], p.py[$0], p.pz[$0]).eta }
+            case "phi": values = zip(p.px, p.py).map { atan2($1, $0) }
+            default: throw DataError.missingColumn(dataset: file.path, column: name, available: Self.particleFields.map { "particle_" + $0 })
+            }
+            return .jagged(offsets: offsets, values: values)
+        }
+        let ids = events.first?.namedWeights.map(\.0) ?? []
+        guard let k = ids.firstIndex(of: name) else {
+            throw DataError.missingColumn(dataset: file.path, column: name, available: ["weight", "process"] + ids + ["particle_…"])
+        }
+        return .flat(try events.enumerated().map { i, event in
+            guard k < event.namedWeights.count, event.namedWeights[k].0 == name else {
+                throw DataError.format(file: file.path, message: "event \(i) lacks the named weight '\(name)'")
+            }
+            return event.namedWeights[k].1
+        })
+    }
+
+    static let particleFields = ["pdgId", "status", "mother1", "mother2", "px", "py", "pz", "e", "mass", "pt", "eta", "phi"]
+}
+
+/// A `load` of a ROOT or LHE file: the weight, flat columns (`name` or `name[k]` for element k of a
+/// vector), and per-event objects picked out of collections, read column by column; `entry` keeps each
+/// event's entry number in the file, so results can be matched back to it.
+enum EventFileInput {
     static let objectSchema: Schema = .object([
         Property("collection", .string(), required: true, "Branch prefix: GenPart reads GenPart_pt, GenPart_pdgId …; a prefix ending in '.' or '_' is used as is."),
         Property("cut", .string(), "Which objects qualify, over the collection's fields: \"pdgId == 6 && bit(statusFlags, 13)\"."),
@@ -14,7 +79,13 @@ enum ROOTInput {
         Property("fields", .list(.string(), minItems: 1), "Fields to keep, as columns <object>_<field> (default [pt, eta, phi, mass])."),
     ])
 
-    static func read(_ path: String, as dataset: String, config c: Value) throws -> EventTable {
+    static func isEventFile(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".root") || lower.hasSuffix(".lhe") || lower.hasSuffix(".lhe.gz")
+    }
+
+    static func source(_ path: String, as dataset: String, config c: Value) throws -> any EventSource {
+        if !path.lowercased().hasSuffix(".root") { return LHESource(file: try LHEFile(path: path)) }
         let file = try ROOTFile(path: path)
         let treeName: String
         if let name = c["tree"]?.string {
@@ -24,7 +95,11 @@ enum ROOTInput {
         } else {
             throw DataError.format(file: dataset, message: "holds the trees \(file.treeNames.joined(separator: ", ")); say which with `tree:`")
         }
-        let tree = try file.tree(treeName)
+        return TreeSource(tree: try file.tree(treeName))
+    }
+
+    static func read(_ path: String, as dataset: String, config c: Value) throws -> EventTable {
+        let tree = try source(path, as: dataset, config: c)
         var table = try EventTable([("entry", (0..<tree.entries).map(Double.init))])
 
         func column(_ spec: String) throws -> [Double] {

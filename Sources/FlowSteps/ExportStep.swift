@@ -1,0 +1,78 @@
+import EventData
+import FlowConfig
+import FlowEngine
+import Foundation
+import LHEF
+
+/// `export`: a dataset's weights (or chosen columns) in the form an analysis framework reads: CSV, `.npy`
+/// (a structured array), `.npz`, or a copy of the original LHE file with each event's XWGTUP replaced.
+/// Rows are ordered by `entry`, the event's number in the file it was loaded from.
+public struct ExportStep: StepKind {
+    public init() {}
+    public let version = 1
+
+    public var description: KindDescription {
+        KindDescription(name: "export", section: .steps, summary: "Write a dataset's weights as CSV, .npy, .npz, or into a copy of its LHE file.", schema: .object([
+            Property("data", .reference, required: true, "The dataset (a transform step's output)."),
+            Property("format", .string(oneOf: ["csv", "npy", "npz", "lhe"]), required: true, "What to write."),
+            Property("columns", .list(.string(), minItems: 1), "csv/npy/npz: the columns (default entry, weight_original, weight — those present)."),
+            Property("source", .file, "lhe: the LHE file the dataset was loaded from; the copy is gzipped if it is."),
+        ]))
+    }
+
+    public func run(_ context: StepContext) async throws -> StepResult {
+        let c = context.step.config
+        let (name, table) = try TableIO.input(context, at: "data")
+        let format = c["format"]!.string!
+        let order = table["entry"].map { entries in entries.indices.sorted { entries[$0] < entries[$1] } } ?? Array(0..<table.rowCount)
+        if format == "lhe" { return try exportLHE(context, name, table) }
+        let wanted = c["columns"]?.array?.compactMap(\.string)
+            ?? ["entry", "weight_original", EventTable.weightColumn].filter { table[$0] != nil }
+        let selected = try table.selecting(wanted, dataset: name).rows(order)
+        let path = context.scratch + "/weights.\(format)"
+        do {
+            try DataFiles.write(selected, to: path)
+        } catch let error as DataError {
+            throw StepFailure(step: context.step.name, message: "\(error)")
+        }
+        context.log("wrote \(selected.rowCount) rows × \(selected.columnCount) columns (\(wanted.joined(separator: ", "))) as \(format)")
+        return StepResult(outputs: ["weights": path], metrics: ["rows": .int(selected.rowCount)])
+    }
+
+    func exportLHE(_ context: StepContext, _ name: String, _ table: EventTable) throws -> StepResult {
+        guard let written = context.step.config["source"]?.string else {
+            throw StepFailure(step: context.step.name, message: "format lhe needs `source:`, the LHE file '\(name)' was loaded from")
+        }
+        let source = context.files[written] ?? written
+        let file: LHEFile
+        do {
+            file = try LHEFile(path: source)
+        } catch let error as LHEFError {
+            throw StepFailure(step: context.step.name, message: "\(error)")
+        }
+        guard let entries = table["entry"], let weights = table[EventTable.weightColumn] else {
+            throw StepFailure(step: context.step.name, message: "'\(name)' has no entry column: load the LHE file with `load` so events keep their number")
+        }
+        var new = [Double?](repeating: nil, count: file.events.count)
+        for (entry, w) in zip(entries, weights) {
+            let i = Int(entry)
+            guard i >= 0, i < new.count else {
+                throw StepFailure(step: context.step.name, message: "'\(name)' has entry \(i), \(written) has \(new.count) events: is it the file the events came from?")
+            }
+            new[i] = w
+        }
+        let missing = new.indices.filter { new[$0] == nil }
+        guard missing.isEmpty else {
+            throw StepFailure(step: context.step.name, message: "\(missing.count) of \(new.count) events of \(written) have no new weight (the first is event \(missing[0])); "
+                              + "an LHE copy needs every event: do not drop events before exporting")
+        }
+        let path = context.scratch + "/" + (file.gzipped ? "events.lhe.gz" : "events.lhe")
+        do {
+            try file.write(weights: new.map { $0! }, to: path)
+        } catch let error as LHEFError {
+            throw StepFailure(step: context.step.name, message: "\(error)")
+        }
+        context.log("rewrote the weights of \(new.count) events of \(written)")
+        return StepResult(outputs: ["lhe": path], metrics: ["events": .int(new.count)])
+    }
+}
