@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-slurm schema clean
+.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-root bench-slurm schema clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -42,7 +42,7 @@ closure: demo
 	python3 bench/closure_check.py results/pseudoscalar400/closure/closure.json
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine bench-data bench-network bench-slurm
+bench: bench-engine bench-data bench-network bench-root bench-slurm
 
 bench-data: release
 	.build/release/flow-bench 1000000
@@ -54,6 +54,9 @@ bench-engine: release
 bench-network: release
 	@python3 -c "import torch, sklearn" 2>/dev/null || python3 -m pip install "torch==2.13.0+cpu" scikit-learn || python3 -m pip install torch scikit-learn
 	.build/release/flow-bench network 1000000
+
+bench-root: release
+	.build/release/flow-bench root 2000000
 
 bench-slurm: release slurm
 	python3 bench/slurm_overhead.py --flow $(FLOW_RELEASE)

@@ -101,7 +101,10 @@ struct BranchDecoder {
     var values: [Double] = []
     var offsets: [Int] = [0]
 
-    init(layout: BranchLayout) { self.layout = layout }
+    init(layout: BranchLayout, expectedValues: Int = 0) {
+        self.layout = layout
+        values.reserveCapacity(expectedValues)
+    }
 
     mutating func append(_ payload: ArraySlice<UInt8>, entries: Int) throws {
         let size = layout.element.size

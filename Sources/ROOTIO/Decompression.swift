@@ -6,7 +6,8 @@ import CZlib
 /// sizes as 3-byte little-endian numbers. LZ4 blocks start with an 8-byte XXH64 checksum of the data.
 enum Decompression {
     static func inflate(_ source: ArraySlice<UInt8>, into size: Int) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
+        // Every byte is written by the blocks below (their sizes must add up to `size`), so no zeroing first.
+        var output = [UInt8](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }
         var written = 0, position = source.startIndex
         while written < size {
             guard position + 9 <= source.endIndex else { throw ROOTError.corrupt("compressed record ends inside a block header") }

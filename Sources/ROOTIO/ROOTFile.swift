@@ -30,15 +30,26 @@ public final class ROOTFile: @unchecked Sendable {
 
     deinit { try? handle.close() }
 
-    /// `count` bytes at `offset` of the file.
+    /// `count` bytes at `offset` of the file (positioned reads: safe from several threads at once).
     func read(_ offset: Int, _ count: Int) throws -> [UInt8] {
         guard offset >= 0, count >= 0, offset + count <= size else {
             throw ROOTError.corrupt("a record at \(offset) (\(count) bytes) lies beyond the end of the file (\(size) bytes)")
         }
-        try handle.seek(toOffset: UInt64(offset))
-        let data = try handle.read(upToCount: count) ?? Data()
-        guard data.count == count else { throw ROOTError.corrupt("short read at \(offset)") }
-        return [UInt8](data)
+        let descriptor = handle.fileDescriptor
+        var failure: Int?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { failure = offset + done; break }
+                done += n
+            }
+            if failure != nil { buffer.baseAddress!.update(repeating: 0, count: count) }
+            initialized = count
+        }
+        if let failure { throw ROOTError.corrupt("short read at \(failure)") }
+        return bytes
     }
 
     private func readDirectory() throws {

@@ -60,7 +60,9 @@ public struct TTree: @unchecked Sendable {
             throw ROOTError.unsupported("branch '\(branchName)' has no leaf (an object branch: read its sub-branches)")
         }
         let layout = try BranchLayout(branch: branch, leaf: leaf)
-        var data = BranchDecoder(layout: layout)
+        var expected = branch.entries
+        if case .fixed(let n) = layout.shape { expected *= n }
+        var data = BranchDecoder(layout: layout, expectedValues: expected)
         for basket in branch.basketSeek.indices {
             let range = branch.basketEntry[basket]..<branch.basketEntry[basket + 1]
             do {
@@ -78,6 +80,27 @@ public struct TTree: @unchecked Sendable {
             return try data.finish(counts: values.map { Int($0) })
         }
         return try data.finish(counts: nil)
+    }
+
+    /// Several branches, read side by side on `threads` threads (one branch per task); in the given order.
+    public func read(_ names: [String], threads: Int) throws -> [BranchData] {
+        var results = [Result<BranchData, any Error>?](repeating: nil, count: names.count)
+        let lock = NSLock()
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, names.count))) { _ in
+            while true {
+                lock.lock()
+                let i = next
+                next += 1
+                lock.unlock()
+                guard i < names.count else { return }
+                let result = Result { try self.read(names[i]) }
+                lock.lock()
+                results[i] = result
+                lock.unlock()
+            }
+        }
+        return try results.map { try $0!.get() }
     }
 
     /// The bytes of one basket's entries (before any entry-offset table).
