@@ -45,7 +45,7 @@ let package = Package(
             "FlowSteps", "EventData", "SlurmExecutor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "CBLAS", "ROOTIO"], path: "Sources/flow-bench"),
+        .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "CBLAS", "ROOTIO", "BoostedTrees"], path: "Sources/flow-bench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "YAMLNodeTests", dependencies: ["YAMLNode"]),
         .testTarget(name: "FlowConfigTests", dependencies: ["FlowConfig", "FlowSteps", "TestSupport"]),

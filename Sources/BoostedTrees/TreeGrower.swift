@@ -22,6 +22,14 @@ struct TreeGrower {
         var count = 0
     }
 
+    /// A histogram bin as accumulated over one chunk (at most 62 500 rows): single precision keeps every
+    /// feature's bins in L1 together; chunks are summed in double precision.
+    struct RawBin {
+        var g: Float = 0
+        var h: Float = 0
+        var count: UInt32 = 0
+    }
+
     struct Split {
         var gain: Double
         var feature: Int
@@ -58,10 +66,9 @@ struct TreeGrower {
 
     /// Grows a tree over the rows in `indices` (reordered in place so that each leaf's rows are contiguous);
     /// returns the tree and, per leaf, its row range in `indices` and value.
-    func grow(gradients: UnsafePointer<Double>, hessians: UnsafePointer<Double>, indices: UnsafeMutablePointer<Int32>, count: Int,
-              scratch: UnsafeMutablePointer<Int32>) -> (Tree, [(Range<Int>, Double)]) {
+    func grow(gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>, rootHistogram: [Bin], indices: UnsafeMutablePointer<Int32>,
+              count: Int, scratch: UnsafeMutablePointer<Int32>) -> (Tree, [(Range<Int>, Double)]) {
         var nodes: [Tree.Node] = [Tree.Node(feature: 0, bin: 0, threshold: 0, left: -1, right: -1, value: 0)]
-        let rootHistogram = histogram(indices, 0, count, gradients, hessians)
         var total = Bin()
         for b in 0..<binCounts[0] { total.g += rootHistogram[b].g; total.h += rootHistogram[b].h; total.count += rootHistogram[b].count }
         let root = Leaf(start: 0, end: count, sum: total, depth: 0, histogram: rootHistogram, node: 0)
@@ -75,12 +82,18 @@ struct TreeGrower {
             let middle = partition(indices, scratch, parent.start, parent.end, feature: split.feature, bin: split.bin)
             let leftIsSmaller = middle - parent.start <= parent.end - middle
             let small = leftIsSmaller ? (parent.start, middle) : (middle, parent.end)
-            let smallHistogram = histogram(indices, small.0, small.1, gradients, hessians)
-            var largeHistogram = parent.histogram
-            for i in 0..<largeHistogram.count {
-                largeHistogram[i].g -= smallHistogram[i].g
-                largeHistogram[i].h -= smallHistogram[i].h
-                largeHistogram[i].count -= smallHistogram[i].count
+            // Children that will never be split need no histograms (the last split, or both too small).
+            let childrenMaySplit = leaves + 1 < parameters.maxLeaves
+                && max(split.left.count, split.right.count) >= 2 * parameters.minSamplesLeaf
+            var smallHistogram: [Bin] = [], largeHistogram: [Bin] = []
+            if childrenMaySplit {
+                smallHistogram = histogram(indices, small.0, small.1, gradients, hessians)
+                largeHistogram = parent.histogram
+                for i in 0..<largeHistogram.count {
+                    largeHistogram[i].g -= smallHistogram[i].g
+                    largeHistogram[i].h -= smallHistogram[i].h
+                    largeHistogram[i].count -= smallHistogram[i].count
+                }
             }
             parent.histogram = []
             let leftNode = nodes.count, rightNode = nodes.count + 1
@@ -96,7 +109,7 @@ struct TreeGrower {
                              histogram: leftIsSmaller ? largeHistogram : smallHistogram, node: rightNode)
             leaves += 1
             for child in [left, right] {
-                child.split = leaves < parameters.maxLeaves ? bestSplit(child) : nil
+                child.split = childrenMaySplit ? bestSplit(child) : nil
                 open.append(child)
             }
         }
@@ -109,46 +122,122 @@ struct TreeGrower {
         return (Tree(nodes: nodes), ranges)
     }
 
-    /// Per feature, the sums of gradients, hessians and counts in each bin, over indices[start..<end].
-    func histogram(_ indices: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int,
-                   _ g: UnsafePointer<Double>, _ h: UnsafePointer<Double>) -> [Bin] {
-        var result = [Bin](repeating: Bin(), count: features * Self.stride)
-        let n = end - start
-        // Gradients in the node's order first, so the per-feature loops read them sequentially.
-        let ordered = UnsafeMutablePointer<Double>.allocate(capacity: 2 * max(n, 1))
-        defer { ordered.deallocate() }
-        for k in 0..<n {
-            let i = Int(indices[start + k])
-            ordered[2 * k] = g[i]
-            ordered[2 * k + 1] = h[i]
-        }
-        result.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            let work = { (f: Int) in
-                let hist = base + f * Self.stride
-                let column = self.binned + f * self.rows
-                for k in 0..<n {
-                    let b = Int(column[Int(indices[start + k])])
-                    hist[b].g += ordered[2 * k]
-                    hist[b].h += ordered[2 * k + 1]
-                    hist[b].count += 1
+    /// The gradients and hessians of every row from the current raw predictions, and in the same pass
+    /// the root's histogram: one sweep over the rows instead of two. Chunked like `histogram`.
+    func gradientsAndRootHistogram(loss: BoostingLoss, raw: UnsafePointer<Double>, y: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                   g: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) -> [Bin] {
+        let n = rows
+        let chunks = Self.chunks(n)
+        let size = features * Self.stride
+        let partial = UnsafeMutablePointer<RawBin>.allocate(capacity: chunks * size)
+        partial.initialize(repeating: RawBin(), count: chunks * size)
+        defer { partial.deallocate() }
+        let fill = { (c: Int) in
+            let hist = partial + c * size
+            let range = (n * c / chunks)..<(n * (c + 1) / chunks)
+            switch loss {
+            case .logLoss:
+                for i in range {
+                    let p = 1 / (1 + BoostedTrees.fastExp(-Float(raw[i])))
+                    g[i] = w[i] * (p - y[i])
+                    h[i] = w[i] * p * (1 - p)
+                }
+            case .squaredError:
+                for i in range {
+                    g[i] = w[i] * (Float(raw[i]) - y[i])
+                    h[i] = w[i]
                 }
             }
-            if threads > 1 && n > 20_000 {
-                let lanes = min(threads, features)
-                DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                    var f = lane
-                    while f < features { work(f); f += lanes }
+            for i in range {
+                let gi = g[i], hi = h[i]
+                var column = self.binned + i
+                var bins = hist
+                for _ in 0..<self.features {
+                    let b = Int(column.pointee)
+                    bins[b].g += gi
+                    bins[b].h += hi
+                    bins[b].count &+= 1
+                    column += self.rows
+                    bins += Self.stride
                 }
-            } else {
-                for f in 0..<features { work(f) }
+            }
+        }
+        if threads > 1 && chunks > 1 {
+            let lanes = min(threads, chunks)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var c = lane
+                while c < chunks { fill(c); c += lanes }
+            }
+        } else {
+            for c in 0..<chunks { fill(c) }
+        }
+        return merge(partial, chunks: chunks, size: size)
+    }
+
+    /// How many chunks a node of `n` rows is summed in: up to 16 for parallelism, more so that no
+    /// single-precision partial sum covers more than 65 536 rows. Depends on n only.
+    static func chunks(_ n: Int) -> Int { max(1, min(16, n / 4096), (n + 65_535) / 65_536) }
+
+    func merge(_ partial: UnsafeMutablePointer<RawBin>, chunks: Int, size: Int) -> [Bin] {
+        var result = [Bin](repeating: Bin(), count: size)
+        for c in 0..<chunks {
+            let hist = partial + c * size
+            for j in 0..<size {
+                result[j].g += Double(hist[j].g)
+                result[j].h += Double(hist[j].h)
+                result[j].count += Int(hist[j].count)
             }
         }
         return result
     }
 
+    /// Per feature, the sums of gradients, hessians and counts in each bin, over indices[start..<end].
+    ///
+    /// Samples are the outer loop and features the inner one, so each gradient is read once and every
+    /// feature's 256 bins stay in cache. The node is cut into at most 16 chunks whose partial histograms
+    /// are summed in chunk order: the chunking depends only on the node's size, so the sums — and the
+    /// trees — are the same for any number of threads.
+    func histogram(_ indices: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int,
+                   _ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>) -> [Bin] {
+        let n = end - start
+        let chunks = Self.chunks(n)
+        let size = features * Self.stride
+        let partial = UnsafeMutablePointer<RawBin>.allocate(capacity: chunks * size)
+        partial.initialize(repeating: RawBin(), count: chunks * size)
+        defer { partial.deallocate() }
+        let idx = indices + start
+        let fill = { (c: Int) in
+            let hist = partial + c * size
+            for k in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                let i = Int(idx[k])
+                let gi = g[i], hi = h[i]
+                var column = self.binned + i
+                var bins = hist
+                for _ in 0..<self.features {
+                    let b = Int(column.pointee)
+                    bins[b].g += gi
+                    bins[b].h += hi
+                    bins[b].count &+= 1
+                    column += self.rows
+                    bins += Self.stride
+                }
+            }
+        }
+        if threads > 1 && chunks > 1 {
+            let lanes = min(threads, chunks)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var c = lane
+                while c < chunks { fill(c); c += lanes }
+            }
+        } else {
+            for c in 0..<chunks { fill(c) }
+        }
+        return merge(partial, chunks: chunks, size: size)
+    }
+
     /// The best split of a leaf over every feature and bin boundary, or nil if none gains.
     func bestSplit(_ leaf: Leaf) -> Split? {
+        if leaf.histogram.isEmpty { return nil }
         if let maxDepth = parameters.maxDepth, leaf.depth >= maxDepth { return nil }
         if leaf.sum.count < 2 * parameters.minSamplesLeaf { return nil }
         let lambda = parameters.l2
@@ -175,15 +264,38 @@ struct TreeGrower {
     }
 
     /// Reorders indices[start..<end] so rows with bin ≤ `bin` come first (stable); returns the boundary.
+    /// Large nodes are split into chunks partitioned side by side, then stitched in chunk order.
     func partition(_ indices: UnsafeMutablePointer<Int32>, _ scratch: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int,
                    feature: Int, bin: Int) -> Int {
         let column = binned + feature * rows
-        var l = start, r = 0
-        for k in start..<end {
-            let i = indices[k]
-            if Int(column[Int(i)]) <= bin { indices[l] = i; l += 1 } else { scratch[r] = i; r += 1 }
+        let n = end - start
+        let chunks = threads > 1 && n > 100_000 ? threads : 1
+        var leftCounts = [Int](repeating: 0, count: chunks)
+        leftCounts.withUnsafeMutableBufferPointer { counts in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = start + n * c / chunks, hi = start + n * (c + 1) / chunks
+                // Left rows to the scratch's front of this chunk, right rows to its back (reversed later).
+                var l = lo, r = hi
+                for k in lo..<hi {
+                    let i = indices[k]
+                    if Int(column[Int(i)]) <= bin { scratch[l] = i; l += 1 } else { r -= 1; scratch[r] = i }
+                }
+                counts[c] = l - lo
+            }
         }
-        (indices + l).update(from: scratch, count: r)
-        return l
+        var left = start
+        for c in 0..<chunks {
+            let lo = start + n * c / chunks
+            (indices + left).update(from: scratch + lo, count: leftCounts[c])
+            left += leftCounts[c]
+        }
+        var right = left
+        for c in 0..<chunks {
+            let lo = start + n * c / chunks, hi = start + n * (c + 1) / chunks
+            let count = hi - lo - leftCounts[c]
+            for j in 0..<count { indices[right + j] = scratch[hi - 1 - j] }
+            right += count
+        }
+        return left
     }
 }

@@ -21,6 +21,10 @@ func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count > 1 && arguments[1] == "trees" {
+    try treesBenchmark(Array(arguments.dropFirst(2)))
+    exit(0)
+}
 if arguments.count > 1 && arguments[1] == "root" {
     try rootBenchmark(Array(arguments.dropFirst(2)))
     exit(0)
