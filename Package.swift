@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["EventData"], swiftSettings: optimized),
         .target(name: "Report", dependencies: ["Metrics"]),
         .target(name: "Reweighting", dependencies: ["Network", "Calibration", "EventData"], swiftSettings: optimized),
-        .target(name: "FlowSteps", dependencies: ["FlowEngine", "EventData", "ROOTIO", "LHEF", "TopGenerator", "Network", "Calibration", "Metrics", "Reweighting", "Report"]),
+        .target(name: "FlowSteps", dependencies: ["FlowEngine", "EventData", "ROOTIO", "LHEF", "BoostedTrees", "TopGenerator", "Network", "Calibration", "Metrics", "Reweighting", "Report"]),
         .target(name: "SlurmExecutor", dependencies: ["FlowEngine"]),
         .executableTarget(name: "flow", dependencies: [
             "FlowSteps", "EventData", "SlurmExecutor",

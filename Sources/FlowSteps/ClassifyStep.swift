@@ -1,6 +1,7 @@
 import EventData
 import FlowConfig
 import FlowEngine
+import BoostedTrees
 import Foundation
 import Metrics
 import Network
@@ -21,6 +22,7 @@ public struct ClassifyStep: StepKind {
             Property("bins", .integer(minimum: 2), "Bins of the classifier output and of m_tt for the significance (default 20)."),
             Property("test_fraction", .number(minimum: 0), "Share of each sample held out for evaluation (default 0.5)."),
             Property("validation_fraction", .number(minimum: 0), "Share of the rest kept for the validation loss and early stopping (default 0.1)."),
+            ModelOptions.property,
         ] + NetworkOptions.properties))
     }
 
@@ -83,11 +85,26 @@ public struct ClassifyStep: StepKind {
             let validation = trainingData(xValidation, backgroundRows[1], signalRows[1], weights)
             context.progress("\(name): training on \(trainB.count) background and \(trainS.count) signal events")
             try Task.checkCancellation()
-            let (network, history) = Trainer<Float>(architecture: architecture, settings: settings).train(data, validation: validation, shouldStop: { Task.isCancelled }) { r in
-                context.progress(String(format: "%@ epoch %d/%d loss %.6f  %.0f events/s", name, r.epoch + 1, settings.epochs,
-                                        r.trainingLoss, r.eventsPerSecond))
+            let scores: [Double], trainingLoss: [Double], validationLoss: [Double]
+            if ModelOptions.isTrees(c) {
+                let boosting = try ModelOptions.boosting(c, loss: .logLoss, seed: settings.seed, threads: settings.threads, step: context.step.name)
+                let (model, history) = BoostedTrees.fit(
+                    x: data.features, y: data.targets, weights: data.weights, features: features.count,
+                    validation: (validation.features, validation.targets, validation.weights), settings: boosting,
+                    progress: { i, loss, _ in
+                        if i % 10 == 9 { context.progress(String(format: "%@ tree %d/%d loss %.6f", name, i + 1, boosting.iterations, loss)) }
+                    }, shouldStop: { Task.isCancelled })
+                try Task.checkCancellation()
+                scores = model.predict(xTest, threads: context.threads)
+                (trainingLoss, validationLoss) = (history.trainingLoss, history.validationLoss)
+            } else {
+                let (network, history) = Trainer<Float>(architecture: architecture, settings: settings).train(data, validation: validation, shouldStop: { Task.isCancelled }) { r in
+                    context.progress(String(format: "%@ epoch %d/%d loss %.6f  %.0f events/s", name, r.epoch + 1, settings.epochs,
+                                            r.trainingLoss, r.eventsPerSecond))
+                }
+                scores = network.predict(xTest, threads: context.threads)
+                (trainingLoss, validationLoss) = (history.trainingLoss, history.validationLoss)
             }
-            let scores = network.predict(xTest, threads: context.threads)
             let roc = ROC(scores: scores, signal: isSignalTest, weights: testWeights)
             let edges = Histogram.quantileEdges(zip(scores, isSignalTest).filter { !$0.1 }.map(\.0), bins: bins)
             let z = significance(scores, isSignalTest, isAPart, testWeights, edges, subtractSM: sampleIDs == nil)
@@ -98,8 +115,8 @@ public struct ClassifyStep: StepKind {
             report.append((name, .object([
                 ("auc", .double(roc.area)), ("significance", .double(z)),
                 ("roc", .array(roc.points.map { .array([.double($0.0), .double($0.1)]) })),
-                ("training_loss", .array(history.trainingLoss.map(Value.double))),
-                ("validation_loss", .array(history.validationLoss.map(Value.double))),
+                ("training_loss", .array(trainingLoss.map(Value.double))),
+                ("validation_loss", .array(validationLoss.map(Value.double))),
                 ("output", .object([
                     ("edges", .array(output.background.edges.map(Value.double))),
                     ("background", .array(output.background.sums.map(Value.double))),

@@ -9,15 +9,15 @@ import Report
 /// whether the new weights can be trusted.
 public struct ReportStep: StepKind {
     public init() {}
-    public let version = 2
+    public let version = 3
 
     public var description: KindDescription {
         KindDescription(name: "report", section: .steps, summary: "An HTML report: closure plots, weights, calibration, losses, ROC curves, metrics.", schema: .object([
             Property("title", .string(), "The page title."),
-            Property("closure", .reference, "A compare step: closure histograms with ratio panels, closure metrics."),
-            Property("weights", .reference, "A transform step: the weight distributions before and after."),
-            Property("calibration", .reference, "A calibrate step: reliability diagrams before and after isotonic."),
-            Property("training", .reference, "A train step: its loss curves."),
+            Property("closure", .either([.reference, .list(.reference, minItems: 1)]), "A compare step (or several, one per model): closure histograms with ratio panels, closure metrics side by side."),
+            Property("weights", .either([.reference, .list(.reference, minItems: 1)]), "A transform step (or several): the weight distributions before and after."),
+            Property("calibration", .either([.reference, .list(.reference, minItems: 1)]), "A calibrate step (or several): reliability diagrams before and after isotonic."),
+            Property("training", .either([.reference, .list(.reference, minItems: 1)]), "A train step (or several): loss curves."),
             Property("classifier", .reference, "A classify step: ROC curves, loss curves, AUCs and significances."),
         ]))
     }
@@ -34,73 +34,113 @@ public struct ReportStep: StepKind {
                   let data = FileManager.default.contents(atPath: file.path) else { return nil }
             return try Value(json: data)
         }
-
-        if let closure = try json("closure", "closure") {
-            let m = closure["metrics"]
-            func number(_ key: String, _ format: String = "%.4f") -> String { m?[key]?.double.map { String(format: format, $0) } ?? "–" }
-            var rows = [
-                ["negative fraction f", number("negative_fraction_before"), number("negative_fraction_after", "%.5f")],
-                ["r₋ = Σ|w₋|/Σ|w|", number("negative_weight_fraction_before"), number("negative_weight_fraction_after", "%.5f")],
-                ["Kish N_eff/N", number("kish_fraction_before"), number("kish_fraction_after")],
-                ["Σw′/Σw (pull)", "1", number("sum_ratio", "%.5f") + " (" + number("sum_pull", "%+.2f") + " σ)"],
-                ["two-sample classifier AUC", "", number("two_sample_auc")],
-            ]
-            var plotsHTML: [String] = []
-            for (name, h) in closure["histograms"]?.object ?? [] {
-                rows.append(["χ²/ndf \(name) (max |pull|)", "", number("chi2ndf_\(name)", "%.3f") + " (" + number("max_pull_\(name)", "%.2f") + ")"])
-                let array = { (key: String) in h[key]?.array?.compactMap(\.double) ?? [] }
-                plotsHTML.append(ClosurePlot.svg(id: "closure-\(name)", observable: name, unit: Self.units[name] ?? "", edges: array("edges"),
-                                                 reference: array("reference"), referenceSumW2: array("reference_sumw2"),
-                                                 candidate: array("candidate"), candidateSumW2: array("candidate_sumw2")))
-                plots += 1
+        /// One step or a list of them (`closure: [closure, closure_trees]`): (step name, its output).
+        func sources(_ key: String, _ output: String) throws -> [(String, Value)] {
+            let paths = context.inputs[key] != nil ? [key] : (0...).lazy.map { "\(key)[\($0)]" }.prefix { context.inputs[$0] != nil }.map { $0 }
+            return try paths.compactMap { path in
+                guard let step = context.inputs[path]?.first?.step, let value = try json(path, output) else { return nil }
+                return (step, value)
             }
-            page.section("Closure metrics", HTMLReport.table(["quantity", "original w", "new w′"], rows))
-            page.section("Distributions with the original and the new weights", HTMLReport.grid(plotsHTML)
-                         + HTMLReport.note("Bins hold equal numbers of events; the band is ±√(Σw² + Σw′²)/Σw."))
+        }
+        // Ids of plots from several sources carry the source's name; a single source keeps the plain ids.
+        func suffix(_ step: String, among count: Int) -> String { count > 1 ? "-\(step)" : "" }
+
+        let closures = try sources("closure", "closure")
+        if !closures.isEmpty {
+            let first = closures[0].1["metrics"]
+            func number(_ m: Value?, _ key: String, _ format: String = "%.4f") -> String { m?[key]?.double.map { String(format: format, $0) } ?? "–" }
+            let columns = closures.map { $0.1["metrics"] }
+            var rows = [
+                ["negative fraction f", number(first, "negative_fraction_before")] + columns.map { number($0, "negative_fraction_after", "%.5f") },
+                ["r₋ = Σ|w₋|/Σ|w|", number(first, "negative_weight_fraction_before")] + columns.map { number($0, "negative_weight_fraction_after", "%.5f") },
+                ["Kish N_eff/N", number(first, "kish_fraction_before")] + columns.map { number($0, "kish_fraction_after") },
+                ["Σw′/Σw (pull)", "1"] + columns.map { number($0, "sum_ratio", "%.5f") + " (" + number($0, "sum_pull", "%+.2f") + " σ)" },
+                ["two-sample classifier AUC", ""] + columns.map { number($0, "two_sample_auc") },
+            ]
+            for (name, _) in closures[0].1["histograms"]?.object ?? [] {
+                rows.append(["χ²/ndf \(name) (max |pull|)", ""] + columns.map {
+                    number($0, "chi2ndf_\(name)", "%.3f") + " (" + number($0, "max_pull_\(name)", "%.2f") + ")"
+                })
+            }
+            let header = ["quantity", "original w"] + (closures.count > 1 ? closures.map { "new w′: \($0.0)" } : ["new w′"])
+            page.section(closures.count > 1 ? "Closure metrics, model by model" : "Closure metrics", HTMLReport.table(header, rows))
+            for (step, closure) in closures {
+                var plotsHTML: [String] = []
+                for (name, h) in closure["histograms"]?.object ?? [] {
+                    let array = { (key: String) in h[key]?.array?.compactMap(\.double) ?? [] }
+                    plotsHTML.append(ClosurePlot.svg(id: "closure\(suffix(step, among: closures.count))-\(name)", observable: name,
+                                                     unit: Self.units[name] ?? "", edges: array("edges"),
+                                                     reference: array("reference"), referenceSumW2: array("reference_sumw2"),
+                                                     candidate: array("candidate"), candidateSumW2: array("candidate_sumw2")))
+                    plots += 1
+                }
+                page.section("Distributions with the original and the new weights" + (closures.count > 1 ? " (\(step))" : ""),
+                             HTMLReport.grid(plotsHTML) + HTMLReport.note("Bins hold equal numbers of events; the band is ±√(Σw² + Σw′²)/Σw."))
+            }
         }
 
-        if let file = context.inputs["weights"]?.first(where: { $0.output == "events" }) {
+        let weightPaths = context.inputs["weights"] != nil ? ["weights"]
+            : (0...).lazy.map { "weights[\($0)]" }.prefix { context.inputs[$0] != nil }.map { $0 }
+        var weightPlot: SVGPlot?
+        for (k, path) in weightPaths.enumerated() {
+            guard let file = context.inputs[path]?.first(where: { $0.output == "events" }) else { continue }
             let table = try NPZ.read(file.path)
-            if let original = table["weight_original"], let new = table[EventTable.weightColumn] {
-                let limit = (original.map(abs).sorted().dropLast(original.count / 1000).last ?? 1) * 1.05
-                let edges = (0...80).map { -limit + 2 * limit * Double($0) / 80 }
-                let before = Histogram(values: original, weights: Array(repeating: 1, count: original.count), edges: edges)
-                let after = Histogram(values: new, weights: Array(repeating: 1, count: new.count), edges: edges)
+            guard let original = table["weight_original"], let new = table[EventTable.weightColumn] else { continue }
+            let limit = (original.map(abs).sorted().dropLast(original.count / 1000).last ?? 1) * 1.05
+            let edges = (0...80).map { -limit + 2 * limit * Double($0) / 80 }
+            if weightPlot == nil {
                 var plot = SVGPlot(title: "Event weights", xLabel: "weight [pb]", yLabel: "events",
                                    x: edges.first!...edges.last!, y: 0.5...(Double(original.count) * 2), logY: true)
-                plot.steps(edges, before.sums, color: SVGPlot.palette[0], label: "original w")
-                plot.steps(edges, after.sums, color: SVGPlot.palette[1], label: "new w′", dashed: true)
-                page.section("Weights before and after", plot.svg(id: "weights"))
-                plots += 1
+                plot.steps(edges, Histogram(values: original, weights: Array(repeating: 1, count: original.count), edges: edges).sums,
+                           color: SVGPlot.palette[0], label: "original w")
+                weightPlot = plot
             }
+            let after = Histogram(values: new, weights: Array(repeating: 1, count: new.count), edges: edges)
+            weightPlot!.steps(edges, after.sums, color: SVGPlot.palette[(1 + k) % SVGPlot.palette.count],
+                              label: weightPaths.count > 1 ? "new w′: \(file.step)" : "new w′", dashed: true)
+        }
+        if let weightPlot {
+            page.section("Weights before and after", weightPlot.svg(id: "weights"))
+            plots += 1
         }
 
-        if let calibration = try json("calibration", "calibration") {
+        let calibrations = try sources("calibration", "calibration")
+        if !calibrations.isEmpty {
             var items: [String] = []
-            for (fold, map) in calibration["folds"]?.object ?? [] {
-                var plot = SVGPlot(title: "Reliability, \(fold)", xLabel: "predicted p", yLabel: "observed fraction of w > 0 (|w|-weighted)",
-                                   x: 0...1, y: 0...1)
-                plot.line([(0, 0), (1, 1)], color: "#999", label: "", dashed: true)
-                for (key, label, color) in [("reliability_before", "network output", SVGPlot.palette[0]),
-                                            ("reliability_after", "after isotonic", SVGPlot.palette[1])] {
-                    let bins = map[key]?["bins"]?.array ?? []
-                    plot.line(bins.compactMap { b in b.array.flatMap { $0.count >= 2 ? ($0[0].double ?? 0, $0[1].double ?? 0) : nil } },
-                              color: color, label: label)
+            for (step, calibration) in calibrations {
+                for (fold, map) in calibration["folds"]?.object ?? [] {
+                    var plot = SVGPlot(title: "Reliability, \(calibrations.count > 1 ? step + ", " : "")\(fold)", xLabel: "predicted p",
+                                       yLabel: "observed fraction of w > 0 (|w|-weighted)", x: 0...1, y: 0...1)
+                    plot.line([(0, 0), (1, 1)], color: "#999", label: "", dashed: true)
+                    for (key, label, color) in [("reliability_before", "model output", SVGPlot.palette[0]),
+                                                ("reliability_after", "after isotonic", SVGPlot.palette[1])] {
+                        let bins = map[key]?["bins"]?.array ?? []
+                        plot.line(bins.compactMap { b in b.array.flatMap { $0.count >= 2 ? ($0[0].double ?? 0, $0[1].double ?? 0) : nil } },
+                                  color: color, label: label)
+                    }
+                    items.append(plot.svg(id: "reliability\(suffix(step, among: calibrations.count))-\(fold)"))
+                    plots += 1
                 }
-                items.append(plot.svg(id: "reliability-\(fold)"))
-                plots += 1
             }
             page.section("Calibration", HTMLReport.grid(items))
         }
 
-        if let history = try json("training", "history") {
-            var curves: [(String, [Double], Bool)] = []
-            for (fold, h) in history.object ?? [] {
-                curves.append(("\(fold) training", h["training_loss"]?.array?.compactMap(\.double) ?? [], false))
-                curves.append(("\(fold) validation", h["validation_loss"]?.array?.compactMap(\.double) ?? [], true))
+        let trainings = try sources("training", "history")
+        if !trainings.isEmpty {
+            var items: [String] = []
+            for (step, history) in trainings {
+                var curves: [(String, [Double], Bool)] = []
+                var unit = "epoch"
+                for (fold, h) in history.object ?? [] {
+                    curves.append(("\(fold) training", h["training_loss"]?.array?.compactMap(\.double) ?? [], false))
+                    curves.append(("\(fold) validation", h["validation_loss"]?.array?.compactMap(\.double) ?? [], true))
+                    unit = h["unit"]?.string ?? unit
+                }
+                let title = unit == "tree" ? "Boosted trees' loss (\(step))" : "Weight network loss" + (trainings.count > 1 ? " (\(step))" : "")
+                items.append(lossPlot(title: title, curves, unit: unit).svg(id: "loss-weight-network\(suffix(step, among: trainings.count))"))
+                plots += 1
             }
-            page.section("Training", lossPlot(title: "Weight network loss", curves).svg(id: "loss-weight-network"))
-            plots += 1
+            page.section("Training", HTMLReport.grid(items))
         }
 
         if let classifier = try json("classifier", "classifier") {
@@ -152,12 +192,12 @@ public struct ReportStep: StepKind {
         return StepResult(outputs: outputs, metrics: ["plots": .int(plots)])
     }
 
-    func lossPlot(title: String, _ curves: [(String, [Double], Bool)]) -> SVGPlot {
+    func lossPlot(title: String, _ curves: [(String, [Double], Bool)], unit: String = "epoch") -> SVGPlot {
         let values = curves.flatMap(\.1).filter(\.isFinite)
         let epochs = max(1, curves.map(\.1.count).max() ?? 1)
         let lo = values.min() ?? 0, hi = values.max() ?? 1
         let pad = max((hi - lo) * 0.1, 1e-4)
-        var plot = SVGPlot(title: title, xLabel: "epoch", yLabel: "loss", x: 1...Double(max(epochs, 2)), y: (lo - pad)...(hi + pad))
+        var plot = SVGPlot(title: title, xLabel: unit, yLabel: "loss", x: 1...Double(max(epochs, 2)), y: (lo - pad)...(hi + pad))
         for (i, (name, curve, dashed)) in curves.enumerated() {
             plot.line(curve.enumerated().map { (Double($0.offset + 1), $0.element) }, color: SVGPlot.palette[i % SVGPlot.palette.count],
                       label: name, dashed: dashed)

@@ -2,6 +2,7 @@ import Calibration
 import EventData
 import FlowConfig
 import FlowEngine
+import BoostedTrees
 import Foundation
 import Network
 import Reweighting
@@ -68,6 +69,7 @@ public struct TrainStep: StepKind {
             Property("target", .string(oneOf: WeightTarget.allCases.map(\.rawValue)), "weight-sign (default) or weight-regression."),
             Property("folds", .integer(minimum: 1), "Cross-fitting folds k (default 3); model i never sees fold i."),
             Property("calibration_fraction", .number(minimum: 0), "Share of each model's training folds kept for early stopping and calibration (default 0.2)."),
+            ModelOptions.property,
         ] + NetworkOptions.properties))
     }
 
@@ -82,25 +84,49 @@ public struct TrainStep: StepKind {
         let plan = FoldPlan(table: table, k: k, seed: settings.seed, calibrationFraction: fraction)
         let architecture = NetworkOptions.architecture(c, inputs: features.count,
                                                        objective: target == .weightSign ? .binaryCrossEntropy : .meanSquaredError)
-        var models: [StoredModel] = []
+        var models: [StoredModel] = [], forests: [StoredTrees] = []
         var curves: [(String, Value)] = []
         var metrics: [String: Value] = [:]
+        let useTrees = ModelOptions.isTrees(c)
+        let boosting = try ModelOptions.boosting(c, loss: target == .weightSign ? .logLoss : .squaredError, seed: settings.seed,
+                                                 threads: settings.threads, step: context.step.name)
         do {
             for fold in 0..<k {
                 let train = try trainingData(table, features: features, rows: plan.trainingRows(fold), target: target, dataset: name)
                 let validation = try trainingData(table, features: features, rows: plan.calibrationRows(fold), target: target, dataset: name)
                 context.progress("fold \(fold + 1)/\(k): \(train.count) training, \(validation.count) calibration events")
                 try Task.checkCancellation()
+                let notes = ["fold": String(fold), "folds": String(k), "seed": String(settings.seed),
+                             "calibration_fraction": "\(fraction)", "target": target.rawValue]
+                if useTrees {
+                    let (model, history) = BoostedTrees.fit(
+                        x: train.features, y: train.targets, weights: train.weights, features: features.count,
+                        validation: (validation.features, validation.targets, validation.weights), settings: boosting,
+                        progress: { i, loss, validationLoss in
+                            if i % 10 == 9 {
+                                context.progress(String(format: "fold %d/%d tree %3d/%d  loss %.6f  validation %.6f", fold + 1, k, i + 1,
+                                                        boosting.iterations, loss, validationLoss ?? .nan))
+                            }
+                        }, shouldStop: { Task.isCancelled })
+                    try Task.checkCancellation()
+                    forests.append(StoredTrees(model: model, features: features, notes: notes))
+                    curves.append(("fold\(fold)", .object([
+                        ("training_loss", .array(history.trainingLoss.map(Value.double))),
+                        ("validation_loss", .array(history.validationLoss.map(Value.double))),
+                        ("best_epoch", .int(history.bestIteration)),
+                        ("unit", .string("tree")),
+                    ])))
+                    metrics["fold\(fold)_validation_loss"] = .double(TableIO.rounded(history.validationLoss[history.bestIteration]))
+                    metrics["fold\(fold)_trees"] = .int(model.trees.count)
+                    continue
+                }
                 let (network, history) = Trainer<Float>(architecture: architecture, settings: settings)
                     .train(train, validation: validation, shouldStop: { Task.isCancelled }) { report in
                     context.progress(String(format: "fold %d/%d epoch %3d/%d  loss %.6f  validation %.6f  %.0f events/s", fold + 1, k,
                                             report.epoch + 1, settings.epochs, report.trainingLoss, report.validationLoss ?? .nan,
                                             report.eventsPerSecond))
                 }
-                models.append(StoredModel(network: network, features: features, notes: [
-                    "fold": String(fold), "folds": String(k), "seed": String(settings.seed),
-                    "calibration_fraction": "\(fraction)", "target": target.rawValue,
-                ]))
+                models.append(StoredModel(network: network, features: features, notes: notes))
                 curves.append(("fold\(fold)", .object([
                     ("training_loss", .array(history.trainingLoss.map(Value.double))),
                     ("validation_loss", .array(history.validationLoss.map(Value.double))),
@@ -113,8 +139,8 @@ public struct TrainStep: StepKind {
         } catch let error as DataError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
-        let modelPath = context.scratch + "/models.flownet", historyPath = context.scratch + "/history.json"
-        try ModelFile.write(models, to: modelPath)
+        let modelPath = context.scratch + (useTrees ? "/models.flowgbt" : "/models.flownet"), historyPath = context.scratch + "/history.json"
+        if useTrees { try TreeModelFile.write(forests, to: modelPath) } else { try ModelFile.write(models, to: modelPath) }
         try Value.object(curves).prettyJSON.write(toFile: historyPath, atomically: false, encoding: .utf8)
         return StepResult(outputs: ["models": modelPath, "history": historyPath], metrics: metrics)
     }
@@ -122,7 +148,7 @@ public struct TrainStep: StepKind {
 
 /// The models of a `train` step together with the fold plan they were trained under.
 struct TrainedModels {
-    var models: [StoredModel]
+    var models: [FoldModel]
     var plan: FoldPlan
     var target: WeightTarget
 
@@ -131,7 +157,11 @@ struct TrainedModels {
         guard let file = files.first(where: { $0.output == "models" }) else {
             throw StepFailure(step: context.step.name, message: "'\(path)' names no step with trained models")
         }
-        models = try ModelFile.read(file.path)
+        do {
+            models = try FoldModel.read(file.path)
+        } catch {
+            throw StepFailure(step: context.step.name, message: "\(error)")
+        }
         guard let notes = models.first?.notes, let k = notes["folds"].flatMap(Int.init), let seed = notes["seed"].flatMap(UInt64.init),
               let fraction = notes["calibration_fraction"].flatMap(Double.init) else {
             throw StepFailure(step: context.step.name, message: "the models of '\(file.step)' carry no fold plan")
@@ -145,7 +175,7 @@ struct TrainedModels {
 
     func scores(_ model: Int, _ table: EventTable, rows: [Int], dataset: String) throws -> [Double] {
         let m = models[model]
-        return m.network.predict(try featureMatrix(table, features: m.features, rows: rows, dataset: dataset), threads: threads)
+        return m.predict(try featureMatrix(table, features: m.features, rows: rows, dataset: dataset), threads: threads)
     }
 }
 
@@ -188,7 +218,7 @@ public struct CalibrateStep: StepKind {
         try Value.object([("method", .string(isotonic ? "isotonic" : "none")), ("folds", .object(maps))]).prettyJSON
             .write(toFile: path, atomically: false, encoding: .utf8)
         let models = context.inputs["model"]!.first { $0.output == "models" }!
-        let copy = context.scratch + "/models.flownet"
+        let copy = context.scratch + (TreeModelFile.isTreeFile(models.path) ? "/models.flowgbt" : "/models.flownet")
         try FileManager.default.copyItem(atPath: models.path, toPath: copy)
         func mean(_ xs: [Double]) -> Value { .double(TableIO.rounded(xs.reduce(0, +) / Double(max(xs.count, 1)))) }
         return StepResult(outputs: ["calibration": path, "models": copy], metrics: [

@@ -64,6 +64,21 @@ final class BoostedTreesTests: XCTestCase {
         XCTAssertEqual(one, two)
     }
 
+    func testModelFileReadsBackBitForBit() throws {
+        let x = (0..<4000).map { Double($0 % 97) / 97 }, y = (0..<2000).map { Double($0 % 3 == 0 ? 1 : 0) }
+        var settings = BoostingSettings()
+        settings.iterations = 15
+        let model = BoostedTrees.fit(x: x, y: y, features: 2, settings: settings).0
+        let stored = [StoredTrees(model: model, features: ["a", "b"], notes: ["fold": "0"]),
+                      StoredTrees(model: model, features: ["a", "b"], notes: ["fold": "1"])]
+        let path = NSTemporaryDirectory() + "flow-\(UUID().uuidString).flowgbt"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try TreeModelFile.write(stored, to: path)
+        XCTAssertTrue(TreeModelFile.isTreeFile(path))
+        XCTAssertEqual(try TreeModelFile.read(path), stored)
+        XCTAssertEqual(try TreeModelFile.read(path)[0].model.predict(x), model.predict(x))
+    }
+
     func testSquaredErrorRecoversAStepFunction() {
         let x = (0..<10_000).map { Double($0) / 10_000 }
         let y = x.map { $0 < 0.3 ? -1.0 : ($0 < 0.6 ? 2.0 : 0.5) }
