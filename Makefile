@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-root bench-slurm schema clean
+.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-root bench-trees bench-slurm schema clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -39,10 +39,10 @@ demo: release
 
 ## The main job, then its closure table checked against the method's targets (about 3 minutes).
 closure: demo
-	python3 bench/closure_check.py results/pseudoscalar400/closure/closure.json
+	python3 bench/closure_check.py
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine bench-data bench-network bench-root bench-slurm
+bench: bench-engine bench-data bench-network bench-root bench-trees bench-slurm
 
 bench-data: release
 	.build/release/flow-bench 1000000
@@ -57,6 +57,10 @@ bench-network: release
 
 bench-root: release
 	.build/release/flow-bench root 2000000
+
+bench-trees: release
+	@python3 -c "import sklearn, threadpoolctl" 2>/dev/null || python3 -m pip install scikit-learn threadpoolctl
+	.build/release/flow-bench trees 1000000
 
 bench-slurm: release slurm
 	python3 bench/slurm_overhead.py --flow $(FLOW_RELEASE)

@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "TopGenerator", dependencies: ["EventData"], swiftSettings: optimized),
         .target(name: "Network", dependencies: ["CBLAS", "EventData"], swiftSettings: optimized),
         .target(name: "Calibration", swiftSettings: optimized),
-        .target(name: "BoostedTrees", swiftSettings: optimized),
+        .target(name: "BoostedTrees", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Metrics", dependencies: ["EventData"], swiftSettings: optimized),
         .target(name: "Report", dependencies: ["Metrics"]),
         .target(name: "Reweighting", dependencies: ["Network", "Calibration", "EventData"], swiftSettings: optimized),

@@ -269,7 +269,7 @@ struct TreeGrower {
                    feature: Int, bin: Int) -> Int {
         let column = binned + feature * rows
         let n = end - start
-        let chunks = threads > 1 && n > 100_000 ? threads : 1
+        let chunks = threads > 1 && n > 20_000 ? threads : 1
         var leftCounts = [Int](repeating: 0, count: chunks)
         leftCounts.withUnsafeMutableBufferPointer { counts in
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
