@@ -103,6 +103,44 @@ final class SlurmTests: FlowProcessTestCase {
         XCTAssertTrue(show.stdout.contains("computing the broken thing"), show.stdout)
     }
 
+    /// A job whose dependency failed stays PENDING (DependencyNeverSatisfied) for ever on clusters without
+    /// kill_invalid_depend: flow cancels it and fails the step instead of waiting.
+    func testAJobThatCanNeverStartIsCancelled() throws {
+        let failed = try shell("sbatch --parsable -o /dev/null --wrap 'exit 1'").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertFalse(failed.isEmpty)
+        let deadline = Date().addingTimeInterval(30)
+        while try shell("scontrol show job -o \(failed)").output.contains("JobState=FAILED") == false && Date() < deadline { usleep(100_000) }
+        try write("""
+        flow: 1
+        name: \(workflowName!)
+        executor: {kind: slurm, sbatch_flags: ["--dependency=afterok:\(failed)"]}
+        steps:
+          blocked: {command: {run: "true"}}
+        """)
+        let result = try flow("run", "w.yaml")
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue((result.stdout + result.stderr).contains("can never be satisfied"), result.stdout + result.stderr)
+        XCTAssertEqual(jobs(states: "PENDING,RUNNING"), [], "the blocked job was cancelled")
+    }
+
+    func testASiteFileChoosesTheExecutorAndIsValidatedWithPositions() throws {
+        try write("""
+        flow: 1
+        name: \(workflowName!)
+        steps:
+          a: {command: {run: "echo $SLURM_JOB_PARTITION $SLURM_CPUS_PER_TASK > ${outputs.o}", outputs: {o: o.txt}}}
+        """)
+        try write("kind: slurm\npartition: debug\ncpus: 2\n", to: "site.yaml")
+        let run = try flow("run", "w.yaml", "--executor-config", "site.yaml")
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("Slurm job"), run.stdout)
+        XCTAssertEqual(try String(contentsOfFile: directory + "/results/\(workflowName!)/a/o.txt", encoding: .utf8), "debug 2\n")
+        try write("kind: pbs\ncpus: 0\n", to: "bad.yaml")
+        let bad = try flow("run", "w.yaml", "--executor-config", "bad.yaml", "--force", "a")
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml:1:7") && bad.stderr.contains("bad.yaml:2:7"), bad.stderr)
+    }
+
     func testRetriesResubmitAFailedJob() throws {
         try write("""
         flow: 1
