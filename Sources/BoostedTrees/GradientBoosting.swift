@@ -165,7 +165,6 @@ public struct BoostedTrees: Sendable, Equatable {
     }
 
     @inline(__always) static func sigmoid(_ z: Double) -> Double { z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }
-    @inline(__always) static func sigmoid(_ z: Float) -> Float { z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }
 
     static func baseline(_ loss: BoostingLoss, _ y: [Double], _ w: [Double]) -> Double {
         let sw = w.reduce(0, +), mean = zip(y, w).reduce(0) { $0 + $1.0 * $1.1 } / sw

@@ -123,18 +123,10 @@ struct TreeGrower {
     }
 
     /// The gradients and hessians of every row from the current raw predictions, and in the same pass
-    /// the root's histogram: one sweep over the rows instead of two. Chunked like `histogram`.
+    /// the root's histogram: one sweep over the rows instead of two.
     func gradientsAndRootHistogram(loss: BoostingLoss, raw: UnsafePointer<Double>, y: UnsafePointer<Float>, w: UnsafePointer<Float>,
                                    g: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) -> [Bin] {
-        let n = rows
-        let chunks = Self.chunks(n)
-        let size = features * Self.stride
-        let partial = UnsafeMutablePointer<RawBin>.allocate(capacity: chunks * size)
-        partial.initialize(repeating: RawBin(), count: chunks * size)
-        defer { partial.deallocate() }
-        let fill = { (c: Int) in
-            let hist = partial + c * size
-            let range = (n * c / chunks)..<(n * (c + 1) / chunks)
+        chunkedHistogram(rows: rows) { range, hist in
             switch loss {
             case .logLoss:
                 for i in range {
@@ -148,37 +140,45 @@ struct TreeGrower {
                     h[i] = w[i]
                 }
             }
-            for i in range {
-                let gi = g[i], hi = h[i]
-                var column = self.binned + i
-                var bins = hist
-                for _ in 0..<self.features {
-                    let b = Int(column.pointee)
-                    bins[b].g += gi
-                    bins[b].h += hi
-                    bins[b].count &+= 1
-                    column += self.rows
-                    bins += Self.stride
-                }
+            for i in range { add(row: i, g[i], h[i], to: hist) }
+        }
+    }
+
+    /// Per feature, the sums of gradients, hessians and counts in each bin, over indices[start..<end].
+    func histogram(_ indices: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int,
+                   _ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>) -> [Bin] {
+        let idx = indices + start
+        return chunkedHistogram(rows: end - start) { range, hist in
+            for k in range {
+                let i = Int(idx[k])
+                add(row: i, g[i], h[i], to: hist)
             }
         }
-        if threads > 1 && chunks > 1 {
-            let lanes = min(threads, chunks)
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                var c = lane
-                while c < chunks { fill(c); c += lanes }
-            }
-        } else {
-            for c in 0..<chunks { fill(c) }
-        }
-        return merge(partial, chunks: chunks, size: size)
     }
 
     /// How many chunks a node of `n` rows is summed in: up to 16 for parallelism, more so that no
     /// single-precision partial sum covers more than 65 536 rows. Depends on n only.
     static func chunks(_ n: Int) -> Int { max(1, min(16, n / 4096), (n + 65_535) / 65_536) }
 
-    func merge(_ partial: UnsafeMutablePointer<RawBin>, chunks: Int, size: Int) -> [Bin] {
+    /// A node's histogram from `fill`, which adds the node's rows `range` (positions 0..<n) into a chunk's
+    /// partial histogram. The chunking depends only on n and the partials are summed in chunk order, so
+    /// the sums — and the trees — are the same for any number of threads.
+    @inline(__always) func chunkedHistogram(rows n: Int, _ fill: (Range<Int>, UnsafeMutablePointer<RawBin>) -> Void) -> [Bin] {
+        let chunks = Self.chunks(n)
+        let size = features * Self.stride
+        let partial = UnsafeMutablePointer<RawBin>.allocate(capacity: chunks * size)
+        partial.initialize(repeating: RawBin(), count: chunks * size)
+        defer { partial.deallocate() }
+        func fillChunk(_ c: Int) { fill((n * c / chunks)..<(n * (c + 1) / chunks), partial + c * size) }
+        if threads > 1 && chunks > 1 {
+            let lanes = min(threads, chunks)
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var c = lane
+                while c < chunks { fillChunk(c); c += lanes }
+            }
+        } else {
+            for c in 0..<chunks { fillChunk(c) }
+        }
         var result = [Bin](repeating: Bin(), count: size)
         for c in 0..<chunks {
             let hist = partial + c * size
@@ -191,48 +191,19 @@ struct TreeGrower {
         return result
     }
 
-    /// Per feature, the sums of gradients, hessians and counts in each bin, over indices[start..<end].
-    ///
-    /// Samples are the outer loop and features the inner one, so each gradient is read once and every
-    /// feature's 256 bins stay in cache. The node is cut into at most 16 chunks whose partial histograms
-    /// are summed in chunk order: the chunking depends only on the node's size, so the sums — and the
-    /// trees — are the same for any number of threads.
-    func histogram(_ indices: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int,
-                   _ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>) -> [Bin] {
-        let n = end - start
-        let chunks = Self.chunks(n)
-        let size = features * Self.stride
-        let partial = UnsafeMutablePointer<RawBin>.allocate(capacity: chunks * size)
-        partial.initialize(repeating: RawBin(), count: chunks * size)
-        defer { partial.deallocate() }
-        let idx = indices + start
-        let fill = { (c: Int) in
-            let hist = partial + c * size
-            for k in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                let i = Int(idx[k])
-                let gi = g[i], hi = h[i]
-                var column = self.binned + i
-                var bins = hist
-                for _ in 0..<self.features {
-                    let b = Int(column.pointee)
-                    bins[b].g += gi
-                    bins[b].h += hi
-                    bins[b].count &+= 1
-                    column += self.rows
-                    bins += Self.stride
-                }
-            }
+    /// Adds row i to every feature's histogram. Rows are the outer loop and features the inner one, so
+    /// each gradient is read once and every feature's 256 bins stay in cache.
+    @inline(__always) func add(row i: Int, _ g: Float, _ h: Float, to hist: UnsafeMutablePointer<RawBin>) {
+        var column = binned + i
+        var bins = hist
+        for _ in 0..<features {
+            let b = Int(column.pointee)
+            bins[b].g += g
+            bins[b].h += h
+            bins[b].count &+= 1
+            column += rows
+            bins += Self.stride
         }
-        if threads > 1 && chunks > 1 {
-            let lanes = min(threads, chunks)
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                var c = lane
-                while c < chunks { fill(c); c += lanes }
-            }
-        } else {
-            for c in 0..<chunks { fill(c) }
-        }
-        return merge(partial, chunks: chunks, size: size)
     }
 
     /// The best split of a leaf over every feature and bin boundary, or nil if none gains.
