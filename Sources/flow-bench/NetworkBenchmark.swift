@@ -103,16 +103,6 @@ extension String {
 func runPeers(directory: String, threads: Int) throws -> [String: Any] {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("bench/network_peers.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, directory, String(threads)]
-    var environment = ProcessInfo.processInfo.environment
-    environment["OMP_NUM_THREADS"] = String(threads)
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    let output = try python([script, directory, String(threads)], environment: ["OMP_NUM_THREADS": String(threads)]).output
+    return (try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]) ?? [:]
 }

@@ -32,21 +32,14 @@ func rootBenchmark(_ arguments: [String]) throws {
             times.append(time.perf_counter() - s)
         print(statistics.median(times))
     """
-    func python(_ mode: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path, String(entries), mode]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ROOTError.io(file: path, reason: "python3 with uproot failed (pip install uproot)") }
+    func uproot(_ mode: String) throws -> String {
+        let (output, status) = try python(["-c", script, path, String(entries), mode])
+        guard status == 0 else { throw ROOTError.io(file: path, reason: "python3 with uproot failed (pip install uproot)") }
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-    _ = try python("write")
+    _ = try uproot("write")
     let size = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
-    let uproot = Double(try python("read")) ?? .nan
+    let uproot = Double(try uproot("read")) ?? .nan
     let flow = try time(5) {
         let tree = try ROOTFile(path: path).tree("t")
         for name in names { _ = try tree.read(name) }

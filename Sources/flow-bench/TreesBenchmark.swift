@@ -26,16 +26,9 @@ func treesBenchmark(_ arguments: [String]) throws {
             s = time.perf_counter(); m.predict_proba(x); predicts.append(time.perf_counter() - s)
     print(statistics.median(fits), statistics.median(predicts))
     """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, directory, String(events), String(threads)]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let (output, status) = try python(["-c", script, directory, String(events), String(threads)])
     let peer = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    guard process.terminationStatus == 0, peer.count == 2 else {
+    guard status == 0, peer.count == 2 else {
         print("scikit-learn failed (pip install scikit-learn threadpoolctl)")
         return
     }

@@ -10,6 +10,21 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
 }
 
+/// Runs a Python peer (`python3 ARGUMENTS…`, e.g. `-c SCRIPT …` or a script file) and returns its standard
+/// output and exit status; `environment` adds variables to this process's.
+func python(_ arguments: [String], environment: [String: String] = [:]) throws -> (output: String, status: Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (output, process.terminationStatus)
+}
+
 func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     var times: [Double] = []
     for _ in 0..<repeats {
@@ -72,15 +87,7 @@ names = list(cols)
 print(t(lambda: np.save(d + "/np.npy", np.rec.fromarrays([cols[n] for n in names], names=names))),
       t(lambda: np.savez(d + "/np.npz", **cols)), t(lambda: dict(np.load(d + "/np.npz"))))
 """
-let python = Process()
-python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-python.arguments = ["python3", "-c", script, directory, String(repeats)]
-let pipe = Pipe()
-python.standardOutput = pipe
-try python.run()
-let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-python.waitUntilExit()
-let numpy = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+let numpy = try python(["-c", script, directory, String(repeats)]).output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
 
 print("\ntable I/O: \(sample.rowCount) rows × \(sample.columnCount) float64 columns (\(String(format: "%.0f", bytes / 1e6)) MB), median of \(repeats)")
 print("operation                         flow (GB/s)      numpy (GB/s)     flow / numpy")
