@@ -34,10 +34,13 @@ public struct ReportStep: StepKind {
                   let data = FileManager.default.contents(atPath: file.path) else { return nil }
             return try Value(json: data)
         }
-        /// One step or a list of them (`closure: [closure, closure_trees]`): (step name, its output).
+        /// The input paths of a key naming one step or a list of them (`closure: [closure, closure_trees]`).
+        func paths(_ key: String) -> [String] {
+            context.inputs[key] != nil ? [key] : (0...).lazy.map { "\(key)[\($0)]" }.prefix { context.inputs[$0] != nil }.map { $0 }
+        }
+        /// Each named step's JSON output: (step name, its output).
         func sources(_ key: String, _ output: String) throws -> [(String, Value)] {
-            let paths = context.inputs[key] != nil ? [key] : (0...).lazy.map { "\(key)[\($0)]" }.prefix { context.inputs[$0] != nil }.map { $0 }
-            return try paths.compactMap { path in
+            try paths(key).compactMap { path in
                 guard let step = context.inputs[path]?.first?.step, let value = try json(path, output) else { return nil }
                 return (step, value)
             }
@@ -79,8 +82,7 @@ public struct ReportStep: StepKind {
             }
         }
 
-        let weightPaths = context.inputs["weights"] != nil ? ["weights"]
-            : (0...).lazy.map { "weights[\($0)]" }.prefix { context.inputs[$0] != nil }.map { $0 }
+        let weightPaths = paths("weights")
         var weightPlot: SVGPlot?
         for (k, path) in weightPaths.enumerated() {
             guard let file = context.inputs[path]?.first(where: { $0.output == "events" }) else { continue }
