@@ -5,6 +5,13 @@ import FlowEngine
 @testable import FlowSteps
 import TestSupport
 
+/// Writes `text` as w.yaml in `directory` and runs it, two steps at a time.
+func runWorkflow(_ text: String, in directory: String, keepGoing: Bool = false) async throws -> (Workspace, [String: StepOutcome]) {
+    try text.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
+    let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
+    return (workspace, try await workspace.run(options: RunOptions(keepGoing: keepGoing), jobs: 2, observer: DatasetStepTests.Quiet()))
+}
+
 final class DatasetStepTests: XCTestCase {
     var directory: String!
 
@@ -21,9 +28,7 @@ final class DatasetStepTests: XCTestCase {
     }
 
     func run(_ text: String, keepGoing: Bool = false) async throws -> (Workspace, [String: StepOutcome]) {
-        try text.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
-        let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
-        return (workspace, try await workspace.run(options: RunOptions(keepGoing: keepGoing), jobs: 2, observer: Quiet()))
+        try await runWorkflow(text, in: directory, keepGoing: keepGoing)
     }
 
     func table(_ workspace: Workspace, _ outcomes: [String: StepOutcome], _ step: String) throws -> EventTable {
@@ -240,13 +245,15 @@ final class DatasetStepTests: XCTestCase {
 }
 
 final class ReweightingStepTests: XCTestCase {
+    var directory: String!
+
+    override func setUpWithError() throws { directory = try temporaryDirectory("flow-reweight") }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
     /// The whole chain on a small SUM sample: train (cross-fitted) → calibrate → transform → compare,
     /// and a baseline transform beside it.
     func testPositiveWeightChain() async throws {
-        let directory = NSTemporaryDirectory() + "flow-reweight-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
+        let (workspace, outcomes) = try await runWorkflow("""
         flow: 1
         datasets:
           sm: {generate: {process: sm-ttbar, events: 20000}}
@@ -264,9 +271,7 @@ final class ReweightingStepTests: XCTestCase {
           classifier: {classify: {background: background, signal: weights, layers: [16], epochs: 2, compare_to: [raw, abs], bins: 10}}
           classifier_trees: {classify: {background: background, signal: weights, features: [mtt, chel], model: {kind: boosted-trees, iterations: 30}, bins: 10}}
           report: {report: {closure: closure, weights: weights, calibration: calibrated, training: net, classifier: classifier}}
-        """.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
-        let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
-        let outcomes = try await workspace.run(options: RunOptions(), jobs: 2, observer: DatasetStepTests.Quiet())
+        """, in: directory)
         for name in ["net", "calibrated", "weights", "dropped", "closure", "classifier", "report"] {
             XCTAssertNotNil(outcomes[name]?.record, "\(name): \(String(describing: outcomes[name]))")
         }
@@ -298,10 +303,7 @@ final class ReweightingStepTests: XCTestCase {
     /// On the 1-D toy E[w | x] = 1 − 2f(x) is known exactly: w′ must follow it event by event, and the
     /// new weights must be positive where the old ones were often negative.
     func testToyNewWeightsFollowTheTrueMeanWeight() async throws {
-        let directory = NSTemporaryDirectory() + "flow-toy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
+        let (workspace, outcomes) = try await runWorkflow("""
         flow: 1
         datasets:
           toy: {toy: {events: 100000, negative_fraction: 0.4, negative_scale: 0.5}}
@@ -310,9 +312,7 @@ final class ReweightingStepTests: XCTestCase {
           net: {train: {data: toy, layers: [32, 32], epochs: 8, batch_size: 1024, learning_rate: 0.003, schedule: cosine}}
           calibrated: {calibrate: {model: net, data: toy}}
           weights: {transform: {data: toy, model: calibrated}}
-        """.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
-        let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
-        let outcomes = try await workspace.run(options: RunOptions(), jobs: 2, observer: DatasetStepTests.Quiet())
+        """, in: directory)
         let weights = try NPZ.read(workspace.store.objectPath(XCTUnwrap(outcomes["weights"]?.record).outputs["events"]!.digest))
         let x = weights["x"]!, original = weights["weight_original"]!, new = weights["weight"]!, truth = weights["true_mean_weight"]!
         let lowX = x.indices.filter { x[$0] < 0.25 }
@@ -332,10 +332,7 @@ final class ReweightingStepTests: XCTestCase {
     /// cross-fitting and isotonic calibration: every observable closes to χ²/ndf ≤ 1.5, and the report
     /// shows the trees beside a second model.
     func testBoostedTreesCloseOnTheSUMSample() async throws {
-        let directory = NSTemporaryDirectory() + "flow-trees-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
+        let (workspace, outcomes) = try await runWorkflow("""
         flow: 1
         datasets:
           sm: {generate: {process: sm-ttbar, events: 300000}}
@@ -353,9 +350,7 @@ final class ReweightingStepTests: XCTestCase {
           dropped: {transform: {data: folds, mode: drop-negative}}
           closure_dropped: {compare: {reference: folds, candidate: dropped, observables: [mtt], bins: 40, two_sample: false}}
           report: {report: {closure: [closure, closure_dropped], weights: [weights, dropped], calibration: calibrated, training: trees}}
-        """.write(toFile: directory + "/w.yaml", atomically: true, encoding: .utf8)
-        let workspace = Workspace(workflow: try Catalog.loader.load(path: directory + "/w.yaml"), kinds: Catalog.registry)
-        let outcomes = try await workspace.run(options: RunOptions(), jobs: 2, observer: DatasetStepTests.Quiet())
+        """, in: directory)
         let trees = try XCTUnwrap(outcomes["trees"]?.record, "\(String(describing: outcomes["trees"]))")
         XCTAssertEqual(trees.outputs["models"]?.file, "models.flowgbt")
         let metrics = try XCTUnwrap(outcomes["closure"]?.record?.metrics, "\(String(describing: outcomes["closure"]))")
