@@ -99,18 +99,26 @@ enum EventFileInput {
     }
 
     static func read(_ path: String, as dataset: String, config c: Value) throws -> EventTable {
-        let tree = try source(path, as: dataset, config: c)
-        var table = try EventTable([("entry", (0..<tree.entries).map(Double.init))])
+        let source = try source(path, as: dataset, config: c)
+        // Objects of one collection (top and antitop from GenPart) share their fields: each is read once.
+        var read: [String: BranchData] = [:]
+        func branch(_ name: String) throws -> BranchData {
+            if let data = read[name] { return data }
+            let data = try source.read(name)
+            read[name] = data
+            return data
+        }
+        var table = try EventTable([("entry", (0..<source.entries).map(Double.init))])
 
         func column(_ spec: String) throws -> [Double] {
             // name[k]: element k of each entry of a jagged branch.
             if spec.hasSuffix("]"), let open = spec.lastIndex(of: "["), let k = Int(spec[spec.index(after: open)..<spec.index(before: spec.endIndex)]) {
-                switch try tree.read(String(spec[..<open])) {
+                switch try branch(String(spec[..<open])) {
                 case .jagged(let offsets, let values): return JaggedColumn(offsets: offsets, values: values).element(k)
                 case .flat: throw DataError.shape("\(dataset): '\(spec[..<open])' holds one value per entry; write it without [\(k)]")
                 }
             }
-            switch try tree.read(spec) {
+            switch try branch(spec) {
             case .flat(let values): return values
             case .jagged: throw DataError.shape("\(dataset): '\(spec)' holds several values per entry: pick one with \(spec)[0], or select objects with `objects:`")
             }
@@ -129,7 +137,7 @@ enum EventFileInput {
                                             rank: spec["rank"]?.int ?? 0, fields: fields)
             var fieldColumns: [String: JaggedColumn] = [:]
             for field in selection.fieldsRead {
-                switch try tree.read(selection.branch(field)) {
+                switch try branch(selection.branch(field)) {
                 case .jagged(let offsets, let values): fieldColumns[field] = JaggedColumn(offsets: offsets, values: values)
                 case .flat: throw DataError.shape("\(dataset): '\(selection.branch(field))' holds one value per entry, not a collection")
                 }

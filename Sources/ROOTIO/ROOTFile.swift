@@ -56,7 +56,7 @@ public final class ROOTFile: @unchecked Sendable {
         var header = ByteCursor(try read(0, min(size, 100)))
         guard size >= 4, header.bytes.prefix(4) == [0x72, 0x6f, 0x6f, 0x74] else { throw ROOTError.notROOT(file: path) }
         try header.skip(4)
-        let version = try header.i32()
+        _ = try header.i32()  // fVersion: flow reads only what it needs of the header
         let begin = try header.i32()
         // The top directory's record follows the TFile key and its name and title.
         var key = ByteCursor(try read(begin, min(size - begin, 300)))
@@ -72,7 +72,6 @@ public final class ROOTFile: @unchecked Sendable {
         _ = large ? try directory.i64() : try directory.i32()  // fSeekDir
         _ = large ? try directory.i64() : try directory.i32()  // fSeekParent
         let seekKeys = large ? try directory.i64() : try directory.i32()
-        _ = version
         // The key list: its own key header, then the number of keys and each key's header.
         var list = ByteCursor(try read(seekKeys, min(size - seekKeys, 64)))
         let listKey = try KeyHeader(&list)
