@@ -13,18 +13,21 @@ struct Interpolator {
     var namespaces: Set<String>
     /// Namespaces left for a later pass or for run time.
     var deferred: Set<String>
+    /// Configuration keys holding shell commands: their references are quoted for the shell (`ShellText`).
+    var shellKeys: Set<String> = []
     var diagnostics: [Diagnostic] = []
 
     static let runtimeNamespaces: Set<String> = ["inputs", "outputs"]
 
-    mutating func apply(_ node: Node) -> Node {
+    mutating func apply(_ node: Node, key: String? = nil) -> Node {
         switch node.content {
         case .sequence(let items):
             return Node(.sequence(items.map { apply($0) }), mark: node.mark)
         case .mapping(let pairs):
-            return Node(.mapping(pairs.map { .init(key: $0.key, value: apply($0.value)) }), mark: node.mark)
+            return Node(.mapping(pairs.map { .init(key: $0.key, value: apply($0.value, key: $0.key.scalar?.text)) }), mark: node.mark)
         case .scalar(let scalar):
             guard scalar.text.contains("${") else { return node }
+            if let key, shellKeys.contains(key) { return applyShell(node, scalar) }
             let references = Self.references(in: scalar.text)
             if references.count == 1, let only = references.first, only.range == scalar.text.startIndex..<scalar.text.endIndex,
                let value = lookup(only.name, node) {
@@ -39,6 +42,20 @@ struct Interpolator {
             result.content = .scalar(.init(text: text, isPlain: scalar.isPlain, tag: scalar.tag))
             return result
         }
+    }
+
+    /// Splices each reference as shell-quoted text for the quoting context it stands in.
+    private mutating func applyShell(_ node: Node, _ scalar: Node.Scalar) -> Node {
+        var result = node
+        do {
+            let text = try ShellText.splice(scalar.text) { name in
+                self.lookup(name, node).map { [$0.interpolationText] }
+            }
+            result.content = .scalar(.init(text: text, isPlain: false, tag: scalar.tag))
+        } catch let error as ShellText.Unquotable {
+            diagnostics.append(Diagnostic(node.mark, "'${\(error.reference)}' stands inside \(error.context), where flow cannot quote it for the shell; pass it through `env:` and use the variable"))
+        } catch {}
+        return result
     }
 
     private mutating func lookup(_ name: String, _ node: Node) -> Value? {

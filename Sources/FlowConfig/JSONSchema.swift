@@ -18,7 +18,7 @@ public enum WorkflowJSONSchema {
                     ref("interpolation"),
                 ])),
             ])),
-            ("retries", anyOf([.object([("type", .string("integer")), ("minimum", .int(0))]), ref("interpolation")])),
+            ("retries", anyOf([.object([("type", .string("integer")), ("minimum", .int(0)), ("maximum", .int(WorkflowLoader.maxRetries))]), ref("interpolation")])),
         ]
         for kind in kinds {
             defs.append(("kind.\(kind.name)", describe(schema(kind.schema), kind.summary)))
@@ -79,21 +79,24 @@ public enum WorkflowJSONSchema {
             return .object([("enum", .array(options.map(Value.string)))])
         case .string, .reference, .file:
             return .object([("type", .string("string"))])
-        case .integer(let minimum):
+        case .integer(let minimum, let maximum):
             var object: [(String, Value)] = [("type", .string("integer"))]
             if let minimum { object.append(("minimum", .int(minimum))) }
+            if let maximum { object.append(("maximum", .int(maximum))) }
             return anyOf([.object(object), ref("interpolation")])
-        case .number(let minimum):
+        case .number(let minimum, let maximum):
             var object: [(String, Value)] = [("type", .string("number"))]
             if let minimum { object.append(("minimum", .double(minimum))) }
+            if let maximum { object.append(("maximum", .double(maximum))) }
             return anyOf([.object(object), ref("interpolation")])
         case .boolean:
             return anyOf([.object([("type", .string("boolean"))]), ref("interpolation")])
         case .scalar:
             return ref("scalar")
-        case .list(let item, let minItems):
+        case .list(let item, let minItems, let maxItems):
             var object: [(String, Value)] = [("type", .string("array")), ("items", self.schema(item))]
             if minItems > 0 { object.append(("minItems", .int(minItems))) }
+            if let maxItems { object.append(("maxItems", .int(maxItems))) }
             return anyOf([.object(object), ref("interpolation")])
         case .dictionary(let item):
             return .object([("type", .string("object")), ("additionalProperties", self.schema(item))])

@@ -1,13 +1,17 @@
+import YAMLNode
+
 /// The shape of a step kind's configuration.
 ///
 /// One description serves three jobs: flow's own validation of a workflow (with positions),
 /// the JSON Schema editors use (`flow schema`), and finding a step's references to other steps and files.
 public indirect enum Schema: Sendable {
     case string(oneOf: [String]? = nil)
-    case integer(minimum: Int? = nil)
-    case number(minimum: Double? = nil)
+    /// Every number that sizes memory or a loop has a maximum, so that `validate` rejects what a run
+    /// could not allocate or would overflow on.
+    case integer(minimum: Int? = nil, maximum: Int? = nil)
+    case number(minimum: Double? = nil, maximum: Double? = nil)
     case boolean
-    case list(Schema, minItems: Int = 0)
+    case list(Schema, minItems: Int = 0, maxItems: Int? = nil)
     /// A mapping with a fixed set of keys.
     case object([Property])
     /// A mapping whose keys the user chooses (environment variables, output names).
@@ -49,12 +53,19 @@ public struct KindDescription: Sendable {
     public var section: Section
     public var summary: String
     public var schema: Schema
+    /// Keys whose values are shell commands: `${params.…}` and `${matrix.…}` are quoted into them.
+    public var shellKeys: Set<String>
+    /// Checks of the configuration that its schema cannot express, run by `validate` as by `run`.
+    public var check: (@Sendable (KindCheck) -> [Diagnostic])?
 
-    public init(name: String, section: Section, summary: String, schema: Schema) {
+    public init(name: String, section: Section, summary: String, schema: Schema, shellKeys: Set<String> = [],
+                check: (@Sendable (KindCheck) -> [Diagnostic])? = nil) {
         self.name = name
         self.section = section
         self.summary = summary
         self.schema = schema
+        self.shellKeys = shellKeys
+        self.check = check
     }
 }
 
@@ -73,5 +84,32 @@ extension Schema {
         case .either(let options): return options.map(\.expectation).joined(separator: " or ")
         case .scalar: return "a string, number or boolean"
         }
+    }
+}
+
+/// Bounds shared by several kinds' numbers.
+public enum Limits {
+    /// Events a generated sample may have: 10⁹ rows of a few dozen columns is already hundreds of GB.
+    public static let events = 1_000_000_000
+    /// Seeds stay exactly representable as JSON numbers (2⁵³).
+    public static let seed = 1 << 53
+}
+
+/// What a kind's own check sees: its configuration, the node it came from (for positions), and
+/// the output names other steps declare.
+public struct KindCheck {
+    public var config: Value
+    public var node: Node
+    /// Output names of a step or dataset by name, when its kind declares them in its configuration.
+    public var outputsOf: (String) -> [String]?
+
+    /// The position of the value at `path` (keys), or of the nearest node above it.
+    public func mark(_ path: String...) -> Mark {
+        var current = node
+        for key in path {
+            guard let next = current[key] else { break }
+            current = next
+        }
+        return current.mark
     }
 }

@@ -38,18 +38,21 @@ struct SchemaValidator {
             guard let text = stringValue(node, schema) else { return nil }
             files.append(FileSite(path: path, file: text, mark: node.mark))
             return .string(text)
-        case .integer(let minimum):
+        case .integer(let minimum, let maximum):
             guard case .int(let i)? = node.scalar?.resolved else { return mismatch(node, schema) }
             if let minimum, i < minimum { fail(node, "must be at least \(minimum), got \(i)"); return nil }
+            if let maximum, i > maximum { fail(node, "must be at most \(maximum), got \(i)"); return nil }
             return .int(i)
-        case .number(let minimum):
+        case .number(let minimum, let maximum):
             let number: Double
             switch node.scalar?.resolved {
             case .int(let i)?: number = Double(i)
             case .double(let d)?: number = d
             default: return mismatch(node, schema)
             }
+            if !number.isFinite { fail(node, "must be a finite number, got \(number)"); return nil }
             if let minimum, number < minimum { fail(node, "must be at least \(minimum), got \(number)"); return nil }
+            if let maximum, number > maximum { fail(node, "must be at most \(maximum), got \(number)"); return nil }
             if case .int(let i)? = node.scalar?.resolved { return .int(i) }
             return .double(number)
         case .boolean:
@@ -58,10 +61,14 @@ struct SchemaValidator {
         case .scalar:
             guard let resolved = node.scalar?.resolved else { return mismatch(node, schema) }
             return Value(resolved)
-        case .list(let item, let minItems):
+        case .list(let item, let minItems, let maxItems):
             guard let items = node.sequence else { return mismatch(node, schema) }
             if items.count < minItems {
                 fail(node, "needs at least \(minItems) entr\(minItems == 1 ? "y" : "ies")")
+            }
+            if let maxItems, items.count > maxItems {
+                fail(node, "takes at most \(maxItems) entries, got \(items.count)")
+                return nil
             }
             let values = items.enumerated().map { value(of: $0.element, as: item, at: "\(path)[\($0.offset)]") }
             return values.contains { $0 == nil } ? nil : .array(values.map { $0! })

@@ -14,6 +14,14 @@ public struct WorkflowLoader: Sendable {
     static let topLevelKeys = ["flow", "name", "params", "datasets", "features", "executor", "steps"]
     static let stepOptions = ["matrix", "retries"]
 
+    /// Matrix points one step may unroll to; `FLOW_MAX_MATRIX_POINTS` raises or lowers it.
+    public var maxMatrixPoints = ProcessInfo.processInfo.environment["FLOW_MAX_MATRIX_POINTS"].flatMap(Int.init) ?? 10_000
+
+    static func isPlainName(_ name: String) -> Bool {
+        name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil && name.count <= 200
+    }
+    public static let maxRetries = 100
+
     /// Loads `path`; `overrides` replace parameter values (`--param events=1000`).
     public func load(path: String, overrides: [(String, String)] = []) throws -> Workflow {
         let root: Node
@@ -57,8 +65,14 @@ public struct WorkflowLoader: Sendable {
         }
 
         var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        var nameMark = root.mark
         if let node = sections["name"] {
+            nameMark = node.mark
             if case .string(let s)? = node.scalar?.resolved { name = s } else { fail(node, "expected a string, found \(node.kindDescription)") }
+        }
+        // The name is a directory under results/: one path component, nothing that climbs out.
+        if !Self.isPlainName(name) {
+            diagnostics.append(Diagnostic(nameMark, "'\(name)' cannot name a workflow (it names the directory results/<name>): use letters, digits, '_', '-' and '.', starting with a letter or digit\(sections["name"] == nil ? "; set `name:`" : "")"))
         }
 
         let params = decodeParams(sections["params"], overrides: overrides, diagnostics: &diagnostics)
@@ -105,6 +119,8 @@ public struct WorkflowLoader: Sendable {
 
         var steps = resolveReferences(declared, diagnostics: &diagnostics)
         checkFiles(&steps, directory: directory, diagnostics: &diagnostics)
+        diagnostics += kindChecks(declared)
+        Self.applyWorkflowDefaults(&steps, features: features, kinds: kinds)
         if diagnostics.isEmpty { diagnostics += findCycles(steps) }
         guard diagnostics.isEmpty else { throw ValidationFailed(diagnostics) }
         return Workflow(file: file, directory: directory, name: name, params: params, features: features, executor: executor, steps: steps)
@@ -143,6 +159,8 @@ public struct WorkflowLoader: Sendable {
         var mark: Mark
         var retries: Int
         var instances: [(bindings: [(String, Value)], config: Value, references: [ReferenceSite], files: [FileSite])]
+        /// The first point's configuration node, for the kind's own checks and their positions.
+        var node: Node?
     }
 
     private func declareStep(_ name: String, _ keyNode: Node, _ node: Node, section: Section, params: [(String, Value)],
@@ -183,13 +201,15 @@ public struct WorkflowLoader: Sendable {
 
         var paramScope: [String: Value] = [:]
         for (key, value) in params { paramScope["params.\(key)"] = value }
+        let description = kinds.first { $0.name == kind }!
         var interpolator = Interpolator(scope: paramScope, namespaces: ["params"], deferred: ["matrix"])
+        interpolator.shellKeys = description.shellKeys
         let withParams = interpolator.apply(configNode)
 
         var retries = 0
         if let node = options["retries"] {
             var validator = SchemaValidator()
-            retries = validator.value(of: interpolator.apply(node), as: .integer(minimum: 0), at: "retries")?.int ?? 0
+            retries = validator.value(of: interpolator.apply(node), as: .integer(minimum: 0, maximum: Self.maxRetries), at: "retries")?.int ?? 0
             diagnostics += validator.diagnostics
         }
         let points = matrixPoints(options["matrix"].map { interpolator.apply($0) }, diagnostics: &diagnostics)
@@ -201,12 +221,14 @@ public struct WorkflowLoader: Sendable {
             var scope: [String: Value] = [:]
             for (key, value) in bindings { scope["matrix.\(key)"] = value }
             var matrixInterpolator = Interpolator(scope: scope, namespaces: ["matrix"], deferred: ["params"])
+            matrixInterpolator.shellKeys = description.shellKeys
             let concrete = matrixInterpolator.apply(withParams)
             var validator = SchemaValidator()
             let config = validator.value(of: concrete, as: schema, at: "")
             // Matrix points share their source: report a problem once, not once per point.
             if index == 0 { diagnostics += matrixInterpolator.diagnostics + validator.diagnostics }
             guard let config, matrixInterpolator.diagnostics.isEmpty, validator.diagnostics.isEmpty else { return nil }
+            if index == 0 { declared.node = concrete }
             declared.instances.append((bindings, config, validator.references, validator.files))
         }
         return declared
@@ -220,6 +242,15 @@ public struct WorkflowLoader: Sendable {
         guard case .object(let axes)? = value else { return nil }
         if axes.isEmpty {
             diagnostics.append(Diagnostic(node.mark, "a matrix needs at least one key with a list of values"))
+            return nil
+        }
+        var count = 1
+        for (_, values) in axes {
+            let (product, overflow) = count.multipliedReportingOverflow(by: values.array?.count ?? 1)
+            count = overflow ? Int.max : product
+        }
+        if count > maxMatrixPoints {
+            diagnostics.append(Diagnostic(node.mark, "this matrix has \(count == Int.max ? "more than \(Int.max)" : "\(count)") points, more than the limit of \(maxMatrixPoints) (set FLOW_MAX_MATRIX_POINTS to raise it)"))
             return nil
         }
         var points: [[(String, Value)]] = [[]]
@@ -279,6 +310,35 @@ public struct WorkflowLoader: Sendable {
             }.map { matrixStepName(name, $0.bindings) }
         }
         return concreteNames.contains(name) ? [name] : []
+    }
+
+    /// Each kind's own checks, once per step as written (matrix points share their source).
+    private func kindChecks(_ declared: [DeclaredStep]) -> [Diagnostic] {
+        let byFamily = Dictionary(declared.map { ($0.family, $0) }, uniquingKeysWith: { a, _ in a })
+        let outputsOf: (String) -> [String]? = { name in
+            guard let step = byFamily[name], let config = step.instances.first?.config else { return nil }
+            return config["outputs"]?.object?.map(\.0)
+        }
+        var found: [Diagnostic] = []
+        for step in declared {
+            guard let check = kinds.first(where: { $0.name == step.kind })?.check, let node = step.node,
+                  let config = step.instances.first?.config else { continue }
+            found += check(KindCheck(config: config, node: node, outputsOf: outputsOf))
+        }
+        return found
+    }
+
+    /// Workflow-level defaults a kind falls back to become part of the step's configuration, so that
+    /// they are in its cache key: editing `features:` reruns exactly the steps that use them.
+    static func applyWorkflowDefaults(_ steps: inout [Step], features: [String], kinds: [KindDescription]) {
+        guard !features.isEmpty else { return }
+        for index in steps.indices {
+            guard case .object(var pairs) = steps[index].config, pairs.allSatisfy({ $0.0 != "features" }),
+                  case .object(let properties)? = kinds.first(where: { $0.name == steps[index].kind })?.schema,
+                  properties.contains(where: { $0.name == "features" }) else { continue }
+            pairs.append(("features", .array(features.map(Value.string))))
+            steps[index].config = .object(pairs)
+        }
     }
 
     private func checkFiles(_ steps: inout [Step], directory: String, diagnostics: inout [Diagnostic]) {

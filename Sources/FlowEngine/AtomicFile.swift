@@ -3,11 +3,11 @@ import Foundation
 /// Writes whole files so that readers see the old content or the new, never a part.
 public enum AtomicFile {
     /// Writes `data` to a temporary file beside `path`, flushes it to disk, then renames it into place.
-    public static func write(_ data: Data, to path: String) throws {
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
         var ok = data.withUnsafeBytes { buffer -> Bool in
             var offset = 0

@@ -45,7 +45,7 @@ public struct KeyDocument: Sendable, Equatable {
     public func changes(since old: KeyDocument) -> [String] {
         var reasons: [String] = []
         if kind != old.kind { reasons.append("kind changed from '\(old.kind)' to '\(kind)'") }
-        if version != old.version { reasons.append("'\(kind)' changed from version \(old.version) to \(version)") }
+        if version != old.version { reasons.append("flow's implementation of '\(kind)' changed (version \(old.version) → \(version))") }
         let before = Dictionary(old.config.leaves().map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(config.leaves().map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         for path in Set(before.keys).union(after.keys).sorted() where before[path] != after[path] {

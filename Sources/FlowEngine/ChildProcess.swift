@@ -1,3 +1,4 @@
+import CFiles
 import CSpawn
 import Foundation
 
@@ -8,7 +9,9 @@ import Foundation
 public enum ChildProcess {
     /// Runs `arguments` and returns its exit status (or 128 + signal). Cancelling the calling
     /// task sends SIGTERM to the group, then SIGKILL after `grace` seconds.
-    /// `pgidFile`, if given, receives the group id while the process runs.
+    /// `pgidFile`, if given, receives the group id and its start time while the process runs.
+    /// When the program exits, whatever it left running in its group (background jobs) is killed:
+    /// a finished step leaves no process behind.
     public static func run(_ arguments: [String], directory: String, environment: [String: String],
                            logPath: String, pgidFile: String? = nil, grace: Double = 5) async throws -> Int32 {
         var fileActions = posix_spawn_file_actions_t()
@@ -44,13 +47,18 @@ public enum ChildProcess {
         guard status == 0 else {
             throw EngineError.io("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
         }
-        if let pgidFile { try? "\(pid)\n".write(toFile: pgidFile, atomically: true, encoding: .utf8) }
+        if let pgidFile { try? ProcessGroupFile(pgid: pid, started: flow_process_start_time(pid)).write(to: pgidFile) }
 
         let child = pid
         return try await withTaskCancellationHandler {
             let code = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
                 // waitpid blocks, so it gets a thread of its own rather than one of the task pool's.
                 Thread.detachNewThread {
+                    // Wait without reaping, so the group id stays reserved while its stragglers are
+                    // killed; then reap.
+                    var info = siginfo_t()
+                    while waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+                    kill(-child, SIGKILL)
                     var status: Int32 = 0
                     while waitpid(child, &status, 0) < 0 && errno == EINTR {}
                     let exited = status & 0x7f == 0
@@ -64,5 +72,38 @@ public enum ChildProcess {
             kill(-child, SIGTERM)
             DispatchQueue.global().asyncAfter(deadline: .now() + grace) { kill(-child, SIGKILL) }
         }
+    }
+}
+
+/// The `.pgid` file of a running command: its process group and the leader's start time.
+///
+/// A run killed with `kill -9` leaves it behind; the next run stops the group only if the pid still
+/// belongs to the process that was started (same start time), never an unrelated one that reused it.
+public struct ProcessGroupFile: Sendable, Equatable {
+    public var pgid: Int32
+    public var started: UInt64
+
+    public init(pgid: Int32, started: UInt64) {
+        self.pgid = pgid
+        self.started = started
+    }
+
+    public static func read(_ path: String) -> ProcessGroupFile? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        guard parts.count == 2, let pgid = Int32(parts[0]), pgid > 1, let started = UInt64(parts[1]), started > 0 else { return nil }
+        return ProcessGroupFile(pgid: pgid, started: started)
+    }
+
+    public func write(to path: String) throws {
+        try AtomicFile.write("\(pgid) \(started)\n", to: path)
+    }
+
+    /// Whether the group's leader is the process this file was written for.
+    public var isAlive: Bool { flow_process_start_time(pgid) == started }
+
+    /// Kills the group if its leader is still the process that was started.
+    public func kill() {
+        if isAlive { Glibc.kill(-pgid, SIGKILL) }
     }
 }

@@ -27,9 +27,19 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
             throw EngineError.io("cannot read \(path)")
         }
         defer { try? handle.close() }
+        return try of(descriptor: handle.fileDescriptor, file: path)
+    }
+
+    /// Hashes what remains of an open file from its current offset, in 1 MiB pieces.
+    public static func of(descriptor fd: Int32, file: String) throws -> Digest {
         var hasher = SHA256Hasher()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(chunk)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw EngineError.io("cannot read \(file): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
         return hasher.finish()
     }

@@ -1,21 +1,35 @@
 import FlowConfig
 import Foundation
 
-/// Removes store entries that no lock file in the workspace refers to.
+/// Removes store entries that nothing refers to.
+///
+/// Kept: every step record a lock file in the workspace names (lock files are rewritten after each
+/// step, so an interrupted run's work is among them), every record written in the last
+/// `keepRecent` seconds, and with `allCommits` every record a lock file of any git commit names, so
+/// that checking out last month's analysis does not recompute it. A lock file that cannot be parsed
+/// stops the collection: what it refers to cannot be known.
 public struct GarbageCollector: Sendable {
     public var store: Store
     public var workspaceRoot: String
+    public var keepRecent: TimeInterval
+    public var allCommits: Bool
 
-    public init(store: Store, workspaceRoot: String) {
+    public init(store: Store, workspaceRoot: String, keepRecent: TimeInterval = 86_400, allCommits: Bool = false) {
         self.store = store
         self.workspaceRoot = workspaceRoot
+        self.keepRecent = keepRecent
+        self.allCommits = allCommits
     }
 
     public struct Report: Sendable {
-        public var records = 0
+        /// Steps whose records go (or would go), by name.
+        public var removedSteps: [String] = []
         public var objects = 0
         public var bytes = 0
         public var lockFiles = 0
+        public var commitLockFiles = 0
+        public var recentRecords = 0
+        public var records: Int { removedSteps.count }
     }
 
     /// Call while holding the workspace lock.
@@ -23,21 +37,34 @@ public struct GarbageCollector: Sendable {
         var report = Report()
         var liveKeys = Set<Digest>()
         for path in lockFiles() {
-            guard let lock = LockFile.read(path) else { continue }
+            guard let lock = try LockFile.parse(path) else { continue }
             report.lockFiles += 1
             liveKeys.formUnion(lock.steps.values.map(\.key))
         }
-        var liveObjects = Set<String>()
+        if allCommits {
+            let texts = try GitHistory(root: workspaceRoot).lockFileTexts()
+            for (name, text) in texts {
+                // A conflicted lock file committed by mistake names keys the current ones also name.
+                guard let lock = try? LockFile.parse(text, file: name) else { continue }
+                report.commitLockFiles += 1
+                liveKeys.formUnion(lock.steps.values.map(\.key))
+            }
+        }
         let fm = FileManager.default
+        let now = Date()
+        var liveObjects = Set<String>()
         for file in (try? fm.contentsOfDirectory(atPath: store.recordsDirectory)) ?? [] where file.hasSuffix(".json") && !file.hasSuffix(".key.json") {
             let key = Digest(hex: String(file.dropLast(5)))
             let path = store.recordPath(key)
-            if liveKeys.contains(key), let data = fm.contents(atPath: path), let json = try? Value(json: data),
-               let record = try? StepRecord(json: json) {
+            let record = fm.contents(atPath: path).flatMap { try? Value(json: $0) }.flatMap { try? StepRecord(json: $0) }
+            let modified = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+            let recent = now.timeIntervalSince(modified) < keepRecent
+            if let record, liveKeys.contains(key) || recent {
+                if recent && !liveKeys.contains(key) { report.recentRecords += 1 }
                 record.outputs.values.forEach { liveObjects.insert(store.objectPath($0.digest)) }
                 if let log = record.log { liveObjects.insert(store.objectPath(log)) }
             } else {
-                report.records += 1
+                report.removedSteps.append(record?.step ?? "(unreadable record \(key.short))")
                 if !dryRun {
                     try? fm.removeItem(atPath: path)
                     try? fm.removeItem(atPath: store.keyDocumentPath(key))
@@ -54,6 +81,7 @@ public struct GarbageCollector: Sendable {
                 if !dryRun { try? fm.removeItem(atPath: path) }
             }
         }
+        report.removedSteps.sort()
         return report
     }
 
@@ -67,6 +95,41 @@ public struct GarbageCollector: Sendable {
             if skip.contains(name) || name.hasPrefix(".build") { enumerator.skipDescendants(); continue }
             if name.hasSuffix(".lock") { found.append(workspaceRoot + "/" + path) }
         }
-        return found
+        return found.sorted()
+    }
+}
+
+/// The `*.lock` files of every commit of the workspace's git repository.
+struct GitHistory {
+    var root: String
+
+    /// (commit:path, text) of each distinct lock-file blob reachable from any ref.
+    func lockFileTexts() throws -> [(String, String)] {
+        let listing = try git(["rev-list", "--all", "--objects"])
+        var blobs: [(String, String)] = []
+        var seen = Set<String>()
+        for line in listing.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[1].hasSuffix(".lock"), seen.insert(String(parts[0])).inserted else { continue }
+            blobs.append((String(parts[0]), String(parts[1])))
+        }
+        return try blobs.map { blob, path in ("\(path)@\(blob.prefix(12))", try git(["cat-file", "blob", blob])) }
+    }
+
+    private func git(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", root] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw EngineError.io("--all-commits: git \(arguments.first ?? "") failed in \(root): \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -45,20 +45,55 @@ public struct LockFile: Sendable, Equatable {
         return url.deletingPathExtension().appendingPathExtension("lock").path
     }
 
+    /// The lock file at `path`, or nil when it is missing or cannot be parsed (see `parse`).
     public static func read(_ path: String) -> LockFile? {
-        guard let root = try? YAMLParser.parse(fileAt: path) else { return nil }
-        var lock = LockFile(workflow: root["workflow"]?.scalar?.text ?? "")
-        for pair in root["steps"]?.mapping ?? [] {
-            guard let name = pair.key.scalar?.text, let key = pair.value["key"]?.scalar?.text else { continue }
+        (try? parse(path)) ?? nil
+    }
+
+    /// The lock file at `path`, nil when there is none; an error naming the line when it cannot be
+    /// read as one (git conflict markers after a merge, a hand edit gone wrong).
+    public static func parse(_ path: String) throws -> LockFile? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> LockFile {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"].contains(where: { line.hasPrefix($0) }) {
+                throw EngineError.corrupt("\(file):\(index + 1): git conflict marker '\(line.prefix(7))': resolve the merge (or rerun the workflow to rewrite the lock file)")
+            }
+        }
+        let root: Node
+        do {
+            root = try YAMLParser.parse(text, file: file)
+        } catch let error as YAMLError {
+            throw EngineError.corrupt(error.description)
+        }
+        func invalid(_ node: Node, _ what: String) -> EngineError {
+            EngineError.corrupt("\(node.mark): not a flow lock file: \(what)")
+        }
+        guard root.mapping != nil, let workflow = root["workflow"]?.scalar?.text else { throw invalid(root, "no 'workflow:'") }
+        var lock = LockFile(workflow: workflow)
+        guard let steps = root["steps"], let stepPairs = steps.mapping else { throw invalid(root, "no 'steps:' mapping") }
+        func digest(_ node: Node) throws -> Digest {
+            guard let text = node.scalar?.text, text.count == 64, text.allSatisfy(\.isHexDigit) else {
+                throw invalid(node, "'\(node.scalar?.text ?? node.kindDescription)' is not a SHA-256 digest")
+            }
+            return Digest(hex: text.lowercased())
+        }
+        for pair in stepPairs {
+            guard let name = pair.key.scalar?.text, let keyNode = pair.value["key"] else { throw invalid(pair.key, "a step without 'key:'") }
+            let key = try digest(keyNode)
             var outputs: [String: Digest] = [:]
             for output in pair.value["outputs"]?.mapping ?? [] {
-                if let k = output.key.scalar?.text, let v = output.value.scalar?.text { outputs[k] = Digest(hex: v) }
+                guard let k = output.key.scalar?.text else { throw invalid(output.key, "an output name that is not text") }
+                outputs[k] = try digest(output.value)
             }
             var metrics: [(String, Value)] = []
             for metric in pair.value["metrics"]?.mapping ?? [] {
                 if let k = metric.key.scalar?.text, let v = metric.value.scalar?.resolved { metrics.append((k, Value(v))) }
             }
-            lock.steps[name] = Entry(kind: pair.value["kind"]?.scalar?.text ?? "", key: Digest(hex: key),
+            lock.steps[name] = Entry(kind: pair.value["kind"]?.scalar?.text ?? "", key: key,
                                      outputs: outputs, metrics: metrics)
         }
         return lock

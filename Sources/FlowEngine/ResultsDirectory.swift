@@ -1,64 +1,89 @@
+import CFiles
 import Foundation
 
-/// `results/<workflow>/<step>/`: the human-facing view of a workflow's outputs, as links into the store
-/// (hard links, so files keep their names; read-only like the store).
+/// `results/<workflow>/<step>/`: the human-facing view of a workflow's outputs, as read-only copies of
+/// the store's objects (reflinks where the file system shares extents, so they cost no space there).
+///
+/// Copies, not links: with a hard link, anything that writes to a file under `results/` (an editor,
+/// `>>`, a tool run as root, which ignores the read-only mode) would write into the store.
 public struct ResultsDirectory: Sendable {
     public var root: String
     public var store: Store
 
-    /// The relative path from any step's directory to the store's objects (step names hold no '/').
-    let storeFromStep: String, storeFromRoot: String
-
     public init(root: String, store: Store) {
         self.root = root
         self.store = store
-        storeFromStep = Self.relativePath(from: root + "/step", to: store.objectsDirectory)
-        storeFromRoot = Self.relativePath(from: root, to: store.objectsDirectory)
     }
 
-    public func directory(for step: String) -> String { root + "/" + step }
+    /// The directory of a step's results. Matrix values may hold any character, so a step name is
+    /// made one path component: '/' and '%' are escaped as %2F and %25.
+    public func directory(for step: String) -> String { root + "/" + Self.component(step) }
 
-    /// The output a person reads first: an output named `report` is also linked at the top of the
+    static func component(_ name: String) -> String {
+        var out = ""
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "/": out += "%2F"
+            case "%": out += "%25"
+            case "\0": out += "%00"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out == "." || out == ".." ? out.replacingOccurrences(of: ".", with: "%2E") : out
+    }
+
+    /// The output a person reads first: an output named `report` is also copied to the top of the
     /// workflow's results, as `<step>.<extension>` (so `results/<workflow>/report.html`).
     public static let pageOutput = "report"
 
     public func page(for step: String, record: StepRecord) -> String? {
         guard let file = record.outputs[Self.pageOutput]?.file else { return nil }
         let ext = (file as NSString).pathExtension
-        return root + "/" + step + (ext.isEmpty ? "" : "." + ext)
+        return root + "/" + Self.component(step) + (ext.isEmpty ? "" : "." + ext)
     }
 
-    /// Points `results/<workflow>/<step>/<file>` at the step's stored outputs (and `log.txt` at its log),
-    /// and the step's page, if it has one, at `results/<workflow>/<step>.<extension>`.
+    /// Copies the step's stored outputs to `results/<workflow>/<step>/<file>` (and its log to `log.txt`),
+    /// and the step's page, if it has one, to `results/<workflow>/<step>.<extension>`.
     public func publish(step: String, record: StepRecord) throws {
         let directory = directory(for: step)
-        var links: [(String, Digest)] = record.outputs.values.map { (directory + "/" + $0.file, $0.digest) }
-        if let log = record.log { links.append((directory + "/log.txt", log)) }
+        var copies: [(String, Digest)] = record.outputs.values.map { (directory + "/" + Self.component($0.file), $0.digest) }
+        if let log = record.log { copies.append((directory + "/log.txt", log)) }
         if let page = page(for: step, record: record), let digest = record.outputs[Self.pageOutput]?.digest {
-            links.append((page, digest))
+            copies.append((page, digest))
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (link, digest) in links {
-            let object = store.objectPath(digest)
-            var linkInfo = stat(), objectInfo = stat()
-            if lstat(link, &linkInfo) == 0, stat(object, &objectInfo) == 0, linkInfo.st_ino == objectInfo.st_ino { continue }
-            try? FileManager.default.removeItem(atPath: link)
-            // A hard link keeps the file's own name and extension (a browser opens report.html as HTML,
-            // which it does not through a symbolic link to an extensionless object); across file systems,
-            // a relative symbolic link, which survives moving the whole workspace.
-            if Foundation.link(object, link) != 0 {
-                let fromLink = link.hasPrefix(directory + "/") ? storeFromStep : storeFromRoot
-                let target = fromLink + "/" + digest.hex.prefix(2) + "/" + digest.hex.dropFirst(2)
-                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-            }
+        for (path, digest) in copies {
+            try copy(store.objectPath(digest), to: path)
         }
     }
 
-    /// The path from `directory` to `target` (both absolute, already normalised), by components.
-    static func relativePath(from directory: String, to target: String) -> String {
-        let from = directory.split(separator: "/"), to = target.split(separator: "/")
-        var common = 0
-        while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
-        return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
+    /// Copies `object` to `path` unless `path` already is an unmodified copy of it (a regular file of
+    /// its own, same size and modification time: the copy takes the object's time).
+    func copy(_ object: String, to path: String) throws {
+        var source = stat(), existing = stat()
+        guard stat(object, &source) == 0 else { return }
+        if lstat(path, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG, existing.st_ino != source.st_ino,
+           existing.st_size == source.st_size, existing.st_mtim.tv_sec == source.st_mtim.tv_sec,
+           existing.st_mtim.tv_nsec == source.st_mtim.tv_nsec {
+            return
+        }
+        let input = open(object, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw EngineError.io("cannot read \(object): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        let temporary = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        unlink(temporary)
+        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let status = flow_copy_file(input, output)
+        var times = [source.st_atim, source.st_mtim]
+        futimens(output, &times)
+        fchmod(output, 0o444)
+        close(output)
+        // rename replaces whatever stood there (an old hard link, a symbolic link) without following it.
+        guard status == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(status != 0 ? status : errno))
+            unlink(temporary)
+            throw EngineError.io("cannot copy a result to \(path): \(reason)")
+        }
     }
 }

@@ -24,10 +24,13 @@ public protocol RunObserver: Sendable {
     func finished(_ step: Step, _ outcome: StepOutcome)
     /// A progress line of a running step.
     func progress(_ step: Step, _ line: String)
+    /// Something the user should know about a step before it runs (a damaged stored result).
+    func note(_ step: Step, _ message: String)
 }
 
 extension RunObserver {
     public func progress(_ step: Step, _ line: String) {}
+    public func note(_ step: Step, _ message: String) {}
 }
 
 /// What the user asked of this run.
@@ -58,9 +61,12 @@ public struct Scheduler: Sendable {
     public var options: RunOptions
     public var observer: any RunObserver
     public var results: ResultsDirectory?
+    /// Called for every step that completed or was found in the store, as it happens (the lock file).
+    public var onRecord: (@Sendable (Step, StepRecord) -> Void)?
 
     public init(workflow: Workflow, execution: StepExecution, executor: any Executor, options: RunOptions,
-                observer: any RunObserver, results: ResultsDirectory? = nil) {
+                observer: any RunObserver, results: ResultsDirectory? = nil, onRecord: (@Sendable (Step, StepRecord) -> Void)? = nil) {
+        self.onRecord = onRecord
         self.workflow = workflow
         self.execution = execution
         self.executor = executor
@@ -72,7 +78,8 @@ public struct Scheduler: Sendable {
     public func run() async -> [String: StepOutcome] {
         let selected = Selection.steps(of: workflow, matching: options.targets)
         let forced = Set(Selection.steps(of: workflow, named: options.force))
-        let state = RunState(steps: workflow.steps.filter { selected.contains($0.name) }, observer: observer, results: results)
+        let state = RunState(steps: workflow.steps.filter { selected.contains($0.name) }, observer: observer, results: results,
+                             onRecord: onRecord)
 
         await withTaskGroup(of: (String, Result<StepRecord, any Error>).self) { group in
             var running = 0
@@ -87,9 +94,16 @@ public struct Scheduler: Sendable {
                         if !options.keepGoing { state.stopping = true }
                         continue
                     }
-                    if !forced.contains(step.name), let record = execution.store.record(for: document.key) {
-                        state.finish(step, .cached(record, cutoff: step.dependencies.contains(where: state.ranThisRun.contains)))
-                        continue
+                    if !forced.contains(step.name) {
+                        switch execution.store.lookup(document.key) {
+                        case .found(let record):
+                            state.finish(step, .cached(record, cutoff: step.dependencies.contains(where: state.ranThisRun.contains)))
+                            continue
+                        case .damaged(_, let outputs):
+                            observer.note(step, Self.damageNote(outputs))
+                        case .missing:
+                            break
+                        }
                     }
                     observer.started(step)
                     running += 1
@@ -123,6 +137,13 @@ public struct Scheduler: Sendable {
     }
 }
 
+extension Scheduler {
+    public static func damageNote(_ outputs: [String]) -> String {
+        let names = outputs.map { "'\($0)'" }.joined(separator: ", ")
+        return "stored output\(outputs.count == 1 ? "" : "s") \(names) no longer match\(outputs.count == 1 ? "es" : "") \(outputs.count == 1 ? "its" : "their") digest (modified on disk); removed, running the step again"
+    }
+}
+
 /// The bookkeeping of one run: what waits on what, what is ready, what each step came to.
 private final class RunState: @unchecked Sendable {
     let byName: [String: Step]
@@ -136,8 +157,10 @@ private final class RunState: @unchecked Sendable {
     var stopping = false
     let observer: any RunObserver
     let results: ResultsDirectory?
+    let onRecord: (@Sendable (Step, StepRecord) -> Void)?
 
-    init(steps: [Step], observer: any RunObserver, results: ResultsDirectory?) {
+    init(steps: [Step], observer: any RunObserver, results: ResultsDirectory?, onRecord: (@Sendable (Step, StepRecord) -> Void)?) {
+        self.onRecord = onRecord
         order = steps
         byName = Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         waitingOn = Dictionary(steps.map { ($0.name, Set($0.dependencies)) }, uniquingKeysWith: { a, _ in a })
@@ -191,6 +214,7 @@ private final class RunState: @unchecked Sendable {
             return
         }
         records[step.name] = record
+        onRecord?(step, record)
         try? results?.publish(step: step.name, record: record)
         for dependent in dependents[step.name] ?? [] {
             waitingOn[dependent]?.remove(step.name)

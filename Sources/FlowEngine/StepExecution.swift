@@ -45,7 +45,9 @@ public struct StepExecution: Sendable {
             throw StepFailure(step: step.name, message: "\(error)", log: readLog(logPath))
         }
 
+        try checkInputsUntouched(step, upstream: upstream, logPath: logPath)
         var outputs: [String: StepRecord.Output] = [:]
+        var stamps: [Digest: ObjectStamp] = [:]
         for (name, path) in result.outputs.sorted(by: { $0.key < $1.key }) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -55,16 +57,42 @@ public struct StepExecution: Sendable {
             if isDirectory.boolValue {
                 throw StepFailure(step: step.name, message: "output '\(name)' is a directory; declare its files one by one")
             }
-            let (digest, size) = try store.adopt(fileAt: path)
-            outputs[name] = .init(digest: digest, size: size, file: (path as NSString).lastPathComponent)
+            let stored: (Digest, Int, ObjectStamp)
+            do {
+                stored = try store.adopt(fileAt: path)
+            } catch {
+                keepFailureLog(step, logPath)
+                throw StepFailure(step: step.name, message: "output '\(name)': \(error)", log: readLog(logPath))
+            }
+            outputs[name] = .init(digest: stored.0, size: stored.1, file: (path as NSString).lastPathComponent)
+            stamps[stored.0] = stored.2
         }
-        let log = try store.put(FileManager.default.contents(atPath: logPath) ?? Data())
-        let record = StepRecord(step: step.name, key: document.key, outputs: outputs,
+        let (log, logStamp) = try store.put(FileManager.default.contents(atPath: logPath) ?? Data())
+        stamps[log] = logStamp
+        var record = StepRecord(step: step.name, key: document.key, outputs: outputs,
                                 metrics: result.metrics, log: log, seconds: Date().timeIntervalSince(started),
                                 finished: ISO8601DateFormatter().string(from: Date()))
+        record.stamps = stamps
         try store.write(record, document: document)
         try? FileManager.default.removeItem(atPath: failureLogPath(step.name))
         return record
+    }
+
+    /// A step reads its inputs through links into the store; one that wrote through them (a command
+    /// appending to `${inputs.x}`) has damaged results other steps share. The damaged object is
+    /// removed, so its producer runs again next time, and this step fails rather than store what it
+    /// made from bytes that changed under it.
+    func checkInputsUntouched(_ step: Step, upstream: [String: StepRecord], logPath: String) throws {
+        for (dependency, record) in upstream.sorted(by: { $0.key < $1.key }) {
+            for (output, entry) in record.outputs.sorted(by: { $0.key < $1.key }) {
+                switch store.check(entry.digest, stamp: record.stamps[entry.digest]) {
+                case .intact, .rehashed: continue
+                case .missing, .damaged:
+                    keepFailureLog(step, logPath)
+                    throw StepFailure(step: step.name, message: "its input '\(output)' of step '\(dependency)' was modified or removed while it ran (steps must not write their inputs); the damaged copy was removed and '\(dependency)' will run again", log: readLog(logPath))
+                }
+            }
+        }
     }
 
     /// The key document of `step`, from its configuration, its upstream records and its files' content.

@@ -23,6 +23,8 @@ public struct StepRecord: Sendable {
     public var log: Digest?
     public var seconds: Double
     public var finished: String
+    /// Each stored object's stamp when it was stored or last verified (outputs and log).
+    public var stamps: [Digest: ObjectStamp] = [:]
 
     public init(step: String, key: Digest, outputs: [String: Output],
                 metrics: [String: Value], log: Digest?, seconds: Double, finished: String) {
@@ -49,6 +51,7 @@ extension StepRecord {
                 return (name, .object([("digest", .string(o.digest.hex)), ("file", .string(o.file)), ("size", .int(o.size))]))
             })),
             ("seconds", .double(seconds)),
+            ("stamps", .object(stamps.sorted { $0.key < $1.key }.map { ($0.key.hex, .string($0.value.description)) })),
             ("step", .string(step)),
         ])
     }
@@ -68,5 +71,8 @@ extension StepRecord {
                   metrics: Dictionary(json["metrics"]?.object ?? [], uniquingKeysWith: { a, _ in a }),
                   log: json["log"]?.string.map(Digest.init(hex:)), seconds: json["seconds"]?.double ?? 0,
                   finished: json["finished"]?.string ?? "")
+        for (digest, text) in json["stamps"]?.object ?? [] {
+            if let stamp = text.string.flatMap(ObjectStamp.init(text:)) { stamps[Digest(hex: digest)] = stamp }
+        }
     }
 }

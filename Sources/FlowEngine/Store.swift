@@ -47,34 +47,76 @@ public struct Store: Sendable {
         FileManager.default.fileExists(atPath: objectPath(digest))
     }
 
-    /// Moves a finished file into the store and returns its digest. The file must be on the same
-    /// file system (scratch directories are), so the move is a rename.
-    public func adopt(fileAt path: String) throws -> (Digest, Int) {
-        let digest = try Digest.of(fileAt: path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let destination = objectPath(digest)
-        if FileManager.default.fileExists(atPath: destination) {
-            unlink(path)
-        } else {
-            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            chmod(path, 0o444)
-            guard rename(path, destination) == 0 else {
-                throw EngineError.io("cannot move \(path) into the store: \(String(cString: strerror(errno)))")
-            }
+    /// Moves a finished file into the store and returns its digest, size and stamp. The file must be
+    /// on the same file system (scratch directories are), so the move is a rename. A symbolic link is
+    /// refused: flow stores bytes, and never changes the mode of a file outside the store.
+    ///
+    /// An object of the same digest is replaced, not kept: the new bytes were just hashed, while the
+    /// old copy may have been damaged since (so `--force` repairs what it reruns).
+    public func adopt(fileAt path: String) throws -> (Digest, Int, ObjectStamp) {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link; write the file itself" : String(cString: strerror(errno))
+            throw EngineError.io("cannot store \((path as NSString).lastPathComponent): \(reason)")
         }
-        return (digest, size)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw EngineError.io("cannot store \((path as NSString).lastPathComponent): not a regular file")
+        }
+        let digest = try Digest.of(descriptor: fd, file: path)
+        let destination = objectPath(digest)
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        fchmod(fd, 0o444)
+        guard rename(path, destination) == 0 else {
+            throw EngineError.io("cannot move \(path) into the store: \(String(cString: strerror(errno)))")
+        }
+        guard let stamp = ObjectStamp(path: destination) else { throw EngineError.io("\(destination) vanished after it was stored") }
+        return (digest, Int(info.st_size), stamp)
     }
 
-    /// Stores bytes (a log, a metrics file) and returns their digest.
-    public func put(_ data: Data) throws -> Digest {
+    /// Stores bytes (a log, a metrics file) and returns their digest and stamp.
+    public func put(_ data: Data) throws -> (Digest, ObjectStamp) {
         let digest = Digest.of(data)
-        if !hasObject(digest) {
-            let path = objectPath(digest)
-            try AtomicFile.write(data, to: path)
-            chmod(path, 0o444)
+        let path = objectPath(digest)
+        if let stamp = ObjectStamp(path: path), check(digest, stamp: stamp) == .intact {
+            return (digest, stamp)
         }
-        return digest
+        try AtomicFile.write(data, to: path, mode: 0o444)
+        guard let stamp = ObjectStamp(path: path) else { throw EngineError.io("\(path) vanished after it was stored") }
+        return (digest, stamp)
+    }
+
+    /// What a look at a stored object found.
+    public enum ObjectState: Equatable, Sendable {
+        /// Its stamp is the recorded one: nothing wrote to it since it was stored or last hashed.
+        case intact
+        /// Its stamp changed but its bytes still hash to its digest (a copy restored with `cp -a`,
+        /// a touch): the new stamp should be recorded.
+        case rehashed(ObjectStamp)
+        case missing
+        /// Its bytes no longer hash to its digest, or it is not a regular file.
+        case damaged
+    }
+
+    /// Checks an object against its recorded stamp: one `lstat` when nothing changed, a full re-hash
+    /// when anything did. A damaged object is removed, so the step that made it runs again.
+    public func check(_ digest: Digest, stamp: ObjectStamp?) -> ObjectState {
+        let path = objectPath(digest)
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            unlink(path)
+            return .damaged
+        }
+        let now = ObjectStamp(info)
+        if now == stamp { return .intact }
+        guard (try? Digest.of(fileAt: path)) == digest else {
+            unlink(path)
+            return .damaged
+        }
+        return .rehashed(now)
     }
 
     public func recordPath(_ key: Digest) -> String { "\(recordsDirectory)/\(key.hex).json" }
@@ -88,12 +130,44 @@ public struct Store: Sendable {
         return try? KeyDocument(json: json)
     }
 
-    /// The record for `key`, if the step completed and every output it names is still in the store.
+    /// What the store holds for a key.
+    public enum Lookup: Sendable {
+        /// The step completed and every output is intact.
+        case found(StepRecord)
+        /// No completed record, or an output is gone.
+        case missing
+        /// The record exists but these outputs were damaged (and are now removed).
+        case damaged(StepRecord, [String])
+
+        public var record: StepRecord? {
+            if case .found(let record) = self { return record }
+            return nil
+        }
+    }
+
+    /// The record for `key`, if the step completed and every output it names is intact in the store.
     public func record(for key: Digest) -> StepRecord? {
+        lookup(key).record
+    }
+
+    /// The record for `key` with each output checked against its stamp (re-hashed when the stamp
+    /// changed). Stamps of objects that re-hash correctly are refreshed in the record.
+    public func lookup(_ key: Digest) -> Lookup {
         guard let data = FileManager.default.contents(atPath: recordPath(key)), let json = try? Value(json: data),
-              let record = try? StepRecord(json: json) else { return nil }
-        guard record.outputs.values.allSatisfy({ hasObject($0.digest) }) else { return nil }
-        return record
+              var record = try? StepRecord(json: json) else { return .missing }
+        var damaged: [String] = [], missing = false, refreshed = false
+        for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) {
+            switch check(output.digest, stamp: record.stamps[output.digest]) {
+            case .intact: break
+            case .rehashed(let stamp): record.stamps[output.digest] = stamp; refreshed = true
+            case .missing: missing = true
+            case .damaged: damaged.append(name)
+            }
+        }
+        if !damaged.isEmpty { return .damaged(record, damaged) }
+        if missing { return .missing }
+        if refreshed { try? AtomicFile.write(record.json.prettyJSON, to: recordPath(key)) }
+        return .found(record)
     }
 
     /// Writes the key document, then the record, after the outputs are in place: the record's
@@ -127,8 +201,8 @@ public struct Store: Sendable {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: scratchDirectory)) ?? []
         for entry in entries {
             let path = "\(scratchDirectory)/\(entry)"
-            if entry.contains("-\(Self.host)-"), let text = try? String(contentsOfFile: path + "/.pgid", encoding: .utf8), let pgid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pgid > 1 {
-                kill(-pgid, SIGKILL)
+            if entry.contains("-\(Self.host)-"), let group = ProcessGroupFile.read(path + "/.pgid") {
+                group.kill()
             }
             try? FileManager.default.removeItem(atPath: path)
         }

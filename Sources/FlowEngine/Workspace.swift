@@ -28,24 +28,14 @@ public struct Workspace: Sendable {
         let executor = executor ?? LocalExecutor(execution: execution, slots: jobs)
         await executor.prepare()
         store.clearAbandonedScratch()
+        let journal = LockFileJournal(path: lockFilePath, workflow: workflow)
         let scheduler = Scheduler(workflow: workflow, execution: execution, executor: executor,
-                                  options: options, observer: observer, results: results)
+                                  options: options, observer: observer, results: results,
+                                  onRecord: { step, record in journal.record(step, record) })
         let outcomes = await scheduler.run()
-        try updateLockFile(with: outcomes)
+        try journal.flush()
         withExtendedLifetime(lock) {}
         return outcomes
-    }
-
-    /// Keeps entries of steps that did not complete this time, drops steps no longer in the workflow.
-    func updateLockFile(with outcomes: [String: StepOutcome]) throws {
-        let previous = LockFile.read(lockFilePath)
-        var lock = LockFile(workflow: workflow.name)
-        let names = Set(workflow.steps.map(\.name))
-        for (name, entry) in previous?.steps ?? [:] where names.contains(name) { lock.steps[name] = entry }
-        for step in workflow.steps {
-            if let record = outcomes[step.name]?.record { lock.steps[step.name] = LockFile.Entry(record, kind: step.kind) }
-        }
-        if lock != previous { try lock.write(to: lockFilePath) }
     }
 
     /// Whether each step's stored result matches the workflow as it is now, and if not, why.
@@ -67,12 +57,18 @@ public struct Workspace: Sendable {
                 result.append(StepStatus(step: step, record: nil, reasons: ["an input file cannot be read"]))
                 continue
             }
-            if let record = store.record(for: document.key) {
+            var reasons: [String] = []
+            switch store.lookup(document.key) {
+            case .found(let record):
                 records[step.name] = record
                 result.append(StepStatus(step: step, record: record, reasons: []))
                 continue
+            case .damaged(_, let outputs):
+                result.append(StepStatus(step: step, record: nil, reasons: [Scheduler.damageNote(outputs)]))
+                continue
+            case .missing:
+                break
             }
-            var reasons: [String] = []
             if let entry = lock?.steps[step.name] {
                 if entry.key == document.key {
                     reasons = ["its stored results are gone (removed by `flow gc` or a new checkout)"]
@@ -99,4 +95,51 @@ public struct StepStatus: Sendable {
     public var reasons: [String]
 
     public var isUpToDate: Bool { record != nil }
+}
+
+/// The lock file, rewritten (atomically) after every step whose entry changed, so the work of a run
+/// that is interrupted or killed is in it, and `flow gc` keeps it.
+///
+/// Entries of steps that did not complete this time are kept; steps no longer in the workflow are dropped.
+final class LockFileJournal: @unchecked Sendable {
+    private let path: String
+    private let mutex = NSLock()
+    private var lock: LockFile
+    private var written: LockFile?
+    private var failure: (any Error)?
+
+    init(path: String, workflow: Workflow) {
+        self.path = path
+        written = LockFile.read(path)
+        lock = LockFile(workflow: workflow.name)
+        let names = Set(workflow.steps.map(\.name))
+        for (name, entry) in written?.steps ?? [:] where names.contains(name) { lock.steps[name] = entry }
+    }
+
+    func record(_ step: Step, _ record: StepRecord) {
+        mutex.withLock {
+            let entry = LockFile.Entry(record, kind: step.kind)
+            guard lock.steps[step.name] != entry else { return }
+            lock.steps[step.name] = entry
+            writeIfChanged()
+        }
+    }
+
+    /// Writes what is left to write (a dropped step); reports a write that failed during the run.
+    func flush() throws {
+        try mutex.withLock {
+            writeIfChanged()
+            if let failure { throw failure }
+        }
+    }
+
+    private func writeIfChanged() {
+        guard lock != written else { return }
+        do {
+            try lock.write(to: path)
+            written = lock
+        } catch {
+            failure = error
+        }
+    }
 }

@@ -18,10 +18,10 @@ public struct ClassifyStep: StepKind {
             Property("background", .reference, required: true, "Background events (an independent sample)."),
             Property("signal", .reference, required: true, "Signal-hypothesis events; a transform step's output carries weight_original."),
             Property("compare_to", .list(.string(oneOf: Baseline.allCases.map(\.rawValue))), "Also train with these signal weightings (from weight_original)."),
-            Property("luminosity", .number(minimum: 0), "Integrated luminosity in fb⁻¹ for the expected yields (default 138)."),
-            Property("bins", .integer(minimum: 2), "Bins of the classifier output and of m_tt for the significance (default 20)."),
-            Property("test_fraction", .number(minimum: 0), "Share of each sample held out for evaluation (default 0.5)."),
-            Property("validation_fraction", .number(minimum: 0), "Share of the rest kept for the validation loss and early stopping (default 0.1)."),
+            Property("luminosity", .number(minimum: 0, maximum: 1e7), "Integrated luminosity in fb⁻¹ for the expected yields (default 138)."),
+            Property("bins", .integer(minimum: 2, maximum: 10_000), "Bins of the classifier output and of m_tt for the significance (default 20)."),
+            Property("test_fraction", .number(minimum: 0, maximum: 0.95), "Share of each sample held out for evaluation (default 0.5)."),
+            Property("validation_fraction", .number(minimum: 0, maximum: 0.95), "Share of the rest kept for the validation loss and early stopping (default 0.1)."),
             ModelOptions.property,
         ] + NetworkOptions.properties))
     }

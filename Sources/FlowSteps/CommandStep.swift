@@ -27,7 +27,56 @@ public struct CommandStep: StepKind {
             Property("env", .dictionary(.scalar), "Environment variables; part of the cache key."),
             Property("metrics", .string(), "A JSON file the command writes; its values become the step's headline metrics."),
             Property("shell", .string(oneOf: ["sh", "bash"]), "The shell that runs `run` (default sh)."),
-        ]))
+        ]), shellKeys: ["run"], check: Self.check)
+    }
+
+    /// What the schema cannot say: output paths stay inside the working directory and are distinct,
+    /// every `${inputs.x}`/`${outputs.x}` is declared, and a named upstream output exists.
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        var files: [String: String] = [:]
+        for (name, value) in c.config["outputs"]?.object ?? [] {
+            let file = value.string ?? ""
+            if let problem = outputPathProblem(file) {
+                found.append(Diagnostic(c.mark("outputs", name), "output '\(name)': \(problem)"))
+            } else if let other = files[(file as NSString).lastPathComponent] {
+                found.append(Diagnostic(c.mark("outputs", name), "outputs '\(other)' and '\(name)' have the same file name '\((file as NSString).lastPathComponent)'; results/ keeps one file per name"))
+            } else {
+                files[(file as NSString).lastPathComponent] = name
+            }
+        }
+        let declared: [String: Set<String>] = [
+            "inputs": Set(c.config["inputs"]?.object?.map(\.0) ?? []),
+            "outputs": Set(c.config["outputs"]?.object?.map(\.0) ?? []),
+        ]
+        let run = c.config["run"]?.string ?? ""
+        _ = try? ShellText.splice(run) { reference in
+            let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
+            if parts.count == 2, let names = declared[parts[0]], !names.contains(parts[1]) {
+                found.append(Diagnostic(c.mark("run"), "'${\(reference)}' names no declared \(parts[0].dropLast()) (declared: \(names.sorted().joined(separator: ", ")))"))
+            }
+            return nil
+        }
+        for (name, value) in c.config["inputs"]?.object ?? [] {
+            guard let step = value["step"]?.string, let output = value["output"]?.string,
+                  let outputs = c.outputsOf(step), !outputs.contains(output) else { continue }
+            found.append(Diagnostic(c.mark("inputs", name, "output"), "step '\(step)' has no output '\(output)' (its outputs: \(outputs.sorted().joined(separator: ", ")))"))
+        }
+        return found
+    }
+
+    /// Why `file` cannot be an output path, if it cannot: it must stay in the working directory and
+    /// not collide with what flow keeps there.
+    static func outputPathProblem(_ file: String) -> String? {
+        let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+        if file.isEmpty || file.hasPrefix("/") || parts.contains("..") || parts.contains("") || parts.contains(".") {
+            return "'\(file)' must be a relative path inside the working directory (no '..', no leading '/')"
+        }
+        if parts.first == "inputs" || [".log", ".pgid"].contains(file) {
+            return "'\(file)' is where flow keeps the step's inputs and log; choose another name"
+        }
+        if file.unicodeScalars.contains(where: { $0.value < 0x20 }) { return "'\(file)' holds control characters" }
+        return nil
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
@@ -47,10 +96,13 @@ public struct CommandStep: StepKind {
         }
         var outputPaths: [String: String] = [:]
         for (name, value) in config["outputs"]?.object ?? [] {
-            guard let file = value.string, !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
-                throw StepFailure(step: context.step.name, message: "output '\(name)' must be a path inside the working directory")
+            let file = value.string ?? ""
+            if let problem = Self.outputPathProblem(file) {
+                throw StepFailure(step: context.step.name, message: "output '\(name)': \(problem)")
             }
             outputPaths[name] = context.scratch + "/" + file
+            try FileManager.default.createDirectory(atPath: ((context.scratch + "/" + file) as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
         }
 
         var environment = ProcessInfo.processInfo.environment
@@ -61,7 +113,12 @@ public struct CommandStep: StepKind {
         for (name, paths) in inputPaths { environment["FLOW_INPUT_\(Self.variableName(name))"] = paths.joined(separator: " ") }
         for (name, path) in outputPaths { environment["FLOW_OUTPUT_\(Self.variableName(name))"] = path }
 
-        let script = Self.substitute(config["run"]?.string ?? "", inputs: inputPaths, outputs: outputPaths)
+        let script: String
+        do {
+            script = try Self.substitute(config["run"]?.string ?? "", inputs: inputPaths, outputs: outputPaths)
+        } catch let error as ShellText.Unquotable {
+            throw StepFailure(step: context.step.name, message: "'${\(error.reference)}' stands inside \(error.context), where flow cannot quote it; use $FLOW_\(error.reference.uppercased().replacingOccurrences(of: ".", with: "_")) instead")
+        }
         let shell = config["shell"]?.string == "bash" ? "/bin/bash" : "/bin/sh"
         let status = try await ChildProcess.run([shell, "-c", script], directory: context.scratch, environment: environment,
                                                 logPath: context.logPath, pgidFile: context.scratch + "/.pgid")
@@ -85,19 +142,12 @@ public struct CommandStep: StepKind {
         String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
-    /// Replaces `${inputs.x}` (several paths on fan-in) and `${outputs.x}` with shell-quoted paths.
-    static func substitute(_ script: String, inputs: [String: [String]], outputs: [String: String]) -> String {
-        var text = script
-        for (name, paths) in inputs {
-            text = text.replacingOccurrences(of: "${inputs.\(name)}", with: paths.map(shellQuoted).joined(separator: " "))
+    /// Replaces `${inputs.x}` (several paths on fan-in) and `${outputs.x}` with paths quoted for the shell.
+    static func substitute(_ script: String, inputs: [String: [String]], outputs: [String: String]) throws -> String {
+        try ShellText.splice(script) { reference in
+            if reference.hasPrefix("inputs.") { return inputs[String(reference.dropFirst(7))] }
+            if reference.hasPrefix("outputs.") { return outputs[String(reference.dropFirst(8))].map { [$0] } }
+            return nil
         }
-        for (name, path) in outputs {
-            text = text.replacingOccurrences(of: "${outputs.\(name)}", with: shellQuoted(path))
-        }
-        return text
-    }
-
-    static func shellQuoted(_ s: String) -> String {
-        s.allSatisfy { $0.isLetter || $0.isNumber || "/._-=,+:@%".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -16,9 +16,9 @@ public struct CompareStep: StepKind {
             Property("reference", .reference, required: true, "Events with the original weights."),
             Property("candidate", .reference, required: true, "The same events with new weights (e.g. a transform step)."),
             Property("observables", .list(.string(), minItems: 1), required: true, "Columns (or derivable quantities) to histogram."),
-            Property("bins", .integer(minimum: 2), "Bins per observable, equally populated in the reference (default 40)."),
+            Property("bins", .integer(minimum: 2, maximum: 10_000), "Bins per observable, equally populated in the reference (default 40)."),
             Property("two_sample", .boolean, "Train a classifier to tell the two weightings apart and report its AUC (default true)."),
-            Property("seed", .integer(minimum: 0), "Seed of the two-sample classifier (default 1)."),
+            Property("seed", .integer(minimum: 0, maximum: Limits.seed), "Seed of the two-sample classifier (default 1)."),
         ]))
     }
 

@@ -14,11 +14,11 @@ public struct GenerateStep: StepKind {
     public var description: KindDescription {
         KindDescription(name: "generate", section: .datasets, summary: "Weighted gg → tt̄ → ℓℓνν events from the built-in generator.", schema: .object([
             Property("process", .string(oneOf: ProcessKind.allCases.map(\.rawValue)), required: true, "Which sample."),
-            Property("events", .integer(minimum: 1), required: true, "Number of events."),
-            Property("seed", .integer(minimum: 0), "Random seed (default 20200615); a sample depends only on seed, process and event index."),
-            Property("mass", .number(minimum: 346), "M_A in GeV (default 400)."),
-            Property("width", .number(minimum: 0), "Γ_A / M_A (default 0.03)."),
-            Property("coupling", .number(), "g_Att (default 1)."),
+            Property("events", .integer(minimum: 1, maximum: Limits.events), required: true, "Number of events."),
+            Property("seed", .integer(minimum: 0, maximum: Limits.seed), "Random seed (default 20200615); a sample depends only on seed, process and event index."),
+            Property("mass", .number(minimum: 346, maximum: 100_000), "M_A in GeV (default 400)."),
+            Property("width", .number(minimum: 0, maximum: 1), "Γ_A / M_A (default 0.03)."),
+            Property("coupling", .number(minimum: -100, maximum: 100), "g_Att (default 1)."),
             Property("negative_weights", .boolean, "SM only: NLO-like negative weights (default true)."),
             Property("all_particles", .boolean, "Also write b, b̄, ν, ν̄ four-vectors (default false)."),
         ]))
@@ -127,10 +127,10 @@ public struct SplitStep: StepKind {
                         summary: "Keep one part of a seeded partition (fractions + keep), or add a 'fold' column (folds).",
                         schema: .object([
                             Property("data", .reference, required: true, "The dataset to split."),
-                            Property("seed", .integer(minimum: 0), "Seed of the partition (default 1); a row's part depends only on it and the row's index."),
-                            Property("fractions", .dictionary(.number(minimum: 0)), "Part name → fraction, e.g. {train: 0.7, test: 0.3}."),
+                            Property("seed", .integer(minimum: 0, maximum: Limits.seed), "Seed of the partition (default 1); a row's part depends only on it and the row's index."),
+                            Property("fractions", .dictionary(.number(minimum: 0, maximum: 1)), "Part name → fraction, e.g. {train: 0.7, test: 0.3}."),
                             Property("keep", .string(), "The part this step outputs."),
-                            Property("folds", .integer(minimum: 2), "Add a 'fold' column with values 0 … folds−1."),
+                            Property("folds", .integer(minimum: 2, maximum: 100), "Add a 'fold' column with values 0 … folds−1."),
                         ]))
     }
 

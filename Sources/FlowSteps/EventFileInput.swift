@@ -75,7 +75,7 @@ enum EventFileInput {
         Property("collection", .string(), required: true, "Branch prefix: GenPart reads GenPart_pt, GenPart_pdgId …; a prefix ending in '.' or '_' is used as is."),
         Property("cut", .string(), "Which objects qualify, over the collection's fields: \"pdgId == 6 && bit(statusFlags, 13)\"."),
         Property("order_by", .string(), "Rank qualifying objects by this field, largest first (default: the collection's order)."),
-        Property("rank", .integer(minimum: 0), "0 the first or leading object (default), 1 the second, …"),
+        Property("rank", .integer(minimum: 0, maximum: 1_000), "0 the first or leading object (default), 1 the second, …"),
         Property("fields", .list(.string(), minItems: 1), "Fields to keep, as columns <object>_<field> (default [pt, eta, phi, mass])."),
     ])
 

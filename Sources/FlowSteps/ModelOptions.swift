@@ -9,14 +9,14 @@ import Network
 enum ModelOptions {
     static let property = Property("model", .object([
         Property("kind", .string(oneOf: ["network", "boosted-trees"]), required: true, "network (default: the step's layers, epochs … options) or boosted-trees."),
-        Property("iterations", .integer(minimum: 1), "Trees at most (default 200)."),
-        Property("leaves", .integer(minimum: 2), "Leaves per tree at most (default 31)."),
-        Property("learning_rate", .number(minimum: 0), "Shrinkage of each tree (default 0.1)."),
-        Property("min_samples_leaf", .integer(minimum: 1), "Events per leaf at least (default 20)."),
+        Property("iterations", .integer(minimum: 1, maximum: 100_000), "Trees at most (default 200)."),
+        Property("leaves", .integer(minimum: 2, maximum: 65_536), "Leaves per tree at most (default 31)."),
+        Property("learning_rate", .number(minimum: 0, maximum: 100), "Shrinkage of each tree (default 0.1)."),
+        Property("min_samples_leaf", .integer(minimum: 1, maximum: Limits.events), "Events per leaf at least (default 20)."),
         Property("l2", .number(minimum: 0), "L2 regularisation of leaf values (default 0)."),
-        Property("max_depth", .integer(minimum: 1), "Depth at most (default: none)."),
-        Property("max_bins", .integer(minimum: 2), "Quantile bins per feature, at most 255 (default 255)."),
-        Property("early_stopping", .integer(minimum: 1), "Stop after this many trees without a better validation loss (default 10)."),
+        Property("max_depth", .integer(minimum: 1, maximum: 64), "Depth at most (default: none)."),
+        Property("max_bins", .integer(minimum: 2, maximum: 255), "Quantile bins per feature, at most 255 (default 255)."),
+        Property("early_stopping", .integer(minimum: 1, maximum: 100_000), "Stop after this many trees without a better validation loss (default 10)."),
     ]), "The model kind (default: the dense network).")
 
     static func isTrees(_ config: Value) -> Bool { config["model"]?["kind"]?.string == "boosted-trees" }

@@ -11,17 +11,17 @@ import Reweighting
 enum NetworkOptions {
     static let properties: [Property] = [
         Property("features", .list(.string(), minItems: 1), "Input columns (default: the workflow's features)."),
-        Property("layers", .list(.integer(minimum: 1)), "Hidden layer widths (default [100, 100, 100, 100, 100])."),
+        Property("layers", .list(.integer(minimum: 1, maximum: 100_000), maxItems: 100), "Hidden layer widths (default [100, 100, 100, 100, 100])."),
         Property("activation", .string(oneOf: ["relu", "leaky-relu", "silu"]), "Hidden activation (default relu)."),
-        Property("epochs", .integer(minimum: 1), "Training epochs (default 30)."),
-        Property("batch_size", .integer(minimum: 1), "Events per mini-batch (default 512)."),
-        Property("learning_rate", .number(minimum: 0), "Adam's learning rate (default 0.001)."),
+        Property("epochs", .integer(minimum: 1, maximum: 100_000), "Training epochs (default 30)."),
+        Property("batch_size", .integer(minimum: 1, maximum: 10_000_000), "Events per mini-batch (default 512)."),
+        Property("learning_rate", .number(minimum: 0, maximum: 100), "Adam's learning rate (default 0.001)."),
         Property("schedule", .string(oneOf: ["constant", "exponential", "cosine"]), "Learning-rate schedule (default constant)."),
         Property("decay", .number(minimum: 0), "Per-epoch factor of the exponential schedule (default 0.95)."),
         Property("weight_decay", .number(minimum: 0), "Decoupled weight decay (default 0)."),
-        Property("patience", .integer(minimum: 1), "Stop after this many epochs without a better validation loss."),
-        Property("seed", .integer(minimum: 0), "Seed of initialisation, shuffling and folds (default 1)."),
-        Property("threads", .integer(minimum: 1), "Data-parallel workers (default 2); a model is bit-identical for a given count."),
+        Property("patience", .integer(minimum: 1, maximum: 100_000), "Stop after this many epochs without a better validation loss."),
+        Property("seed", .integer(minimum: 0, maximum: Limits.seed), "Seed of initialisation, shuffling and folds (default 1)."),
+        Property("threads", .integer(minimum: 1, maximum: 1_024), "Data-parallel workers (default 2); a model is bit-identical for a given count."),
         Property("input_transform", .string(oneOf: ["standard", "quantile"]),
                  "standard: shift and scale each input; quantile (default): map it through its distribution first, which resolves narrow structures such as a resonance."),
     ]
@@ -67,8 +67,8 @@ public struct TrainStep: StepKind {
         KindDescription(name: "train", section: .steps, summary: "Train the weight network (k-fold cross-fitted).", schema: .object([
             Property("data", .reference, required: true, "The weighted events."),
             Property("target", .string(oneOf: WeightTarget.allCases.map(\.rawValue)), "weight-sign (default) or weight-regression."),
-            Property("folds", .integer(minimum: 1), "Cross-fitting folds k (default 3); model i never sees fold i."),
-            Property("calibration_fraction", .number(minimum: 0), "Share of each model's training folds kept for early stopping and calibration (default 0.2)."),
+            Property("folds", .integer(minimum: 1, maximum: 100), "Cross-fitting folds k (default 3); model i never sees fold i."),
+            Property("calibration_fraction", .number(minimum: 0, maximum: 0.95), "Share of each model's training folds kept for early stopping and calibration (default 0.2)."),
             ModelOptions.property,
         ] + NetworkOptions.properties))
     }

@@ -41,12 +41,12 @@ public struct ToyStep: StepKind {
         KindDescription(name: "toy", section: .datasets,
                         summary: "A 1-D falling spectrum in x with a negative-weight admixture at low x (weights ±1).",
                         schema: .object([
-                            Property("events", .integer(minimum: 1), required: true, "Number of events."),
-                            Property("seed", .integer(minimum: 0), "Random seed (default 1)."),
-                            Property("slope", .number(minimum: 0), "Mean of the exponential spectrum of x (default 1)."),
-                            Property("negative_fraction", .number(minimum: 0),
+                            Property("events", .integer(minimum: 1, maximum: Limits.events), required: true, "Number of events."),
+                            Property("seed", .integer(minimum: 0, maximum: Limits.seed), "Random seed (default 1)."),
+                            Property("slope", .number(minimum: 1e-6, maximum: 1e6), "Mean of the exponential spectrum of x (default 1)."),
+                            Property("negative_fraction", .number(minimum: 0, maximum: 1),
                                      "f₀: the chance of a negative weight at x = 0, below ½ so the net density stays positive (default 0.4)."),
-                            Property("negative_scale", .number(minimum: 0), "s in f(x) = f₀·exp(−x/s) (default 0.5)."),
+                            Property("negative_scale", .number(minimum: 1e-6, maximum: 1e6), "s in f(x) = f₀·exp(−x/s) (default 0.5)."),
                         ]))
     }
 

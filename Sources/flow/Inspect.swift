@@ -76,28 +76,4 @@ extension Flow {
             print(WorkflowJSONSchema.document(kinds: Catalog.registry.descriptions).prettyJSON, terminator: "")
         }
     }
-
-    struct GC: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "gc", abstract: "Remove stored results that no lock file in the workspace refers to.")
-
-        @Option(help: "The workspace (default: the one holding the current directory).")
-        var workspace: String = FileManager.default.currentDirectoryPath
-
-        @Flag(help: "Only print what would be removed.")
-        var dryRun = false
-
-        func run() async throws {
-            let root = Store.workspaceRoot(for: workspace)
-            let store = Store(root: root + "/.flow")
-            guard FileManager.default.fileExists(atPath: store.root) else {
-                print("no store at \(store.root)")
-                return
-            }
-            let lock = try WorkspaceLock(store: store, wait: false)
-            let report = try GarbageCollector(store: store, workspaceRoot: root).collect(dryRun: dryRun)
-            withExtendedLifetime(lock) {}
-            print("\(dryRun ? "would remove" : "removed") \(report.records) step records and \(report.objects) objects (\(ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file))); kept what \(report.lockFiles) lock file\(report.lockFiles == 1 ? "" : "s") refer to")
-        }
-    }
 }

@@ -44,6 +44,13 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
         }
     }
 
+    func note(_ step: Step, _ message: String) {
+        lock.withLock {
+            print("        \(step.name): \(message)")
+            fflush(stdout)
+        }
+    }
+
     func progress(_ step: Step, _ line: String) {
         lock.withLock {
             print("        \(step.name): \(line.trimmingCharacters(in: .whitespaces))")

@@ -1,0 +1,78 @@
+import FlowConfig
+import Foundation
+
+/// Re-hashes every object in the store and names the steps whose results are damaged.
+public struct StoreVerifier: Sendable {
+    public var store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public struct Damage: Sendable {
+        /// The object's digest (its file name in the store).
+        public var digest: Digest
+        /// "digest mismatch", "missing", "not a regular file".
+        public var problem: String
+        /// Steps whose records name it, with the output name.
+        public var steps: [String]
+    }
+
+    public struct Report: Sendable {
+        public var objects = 0
+        public var bytes = 0
+        public var records = 0
+        public var damaged: [Damage] = []
+    }
+
+    /// Checks every object; with `repair`, removes damaged objects and the records that name a damaged
+    /// or missing object, so the next `flow run` recomputes exactly those steps.
+    public func verify(repair: Bool) -> Report {
+        var report = Report()
+        let fm = FileManager.default
+        var users: [Digest: [String]] = [:]
+        var recordsOf: [Digest: [Digest]] = [:]
+        for file in (try? fm.contentsOfDirectory(atPath: store.recordsDirectory))?.sorted() ?? [] where file.hasSuffix(".json") && !file.hasSuffix(".key.json") {
+            let key = Digest(hex: String(file.dropLast(5)))
+            guard let data = fm.contents(atPath: store.recordPath(key)), let json = try? Value(json: data),
+                  let record = try? StepRecord(json: json) else { continue }
+            report.records += 1
+            for (name, output) in record.outputs {
+                users[output.digest, default: []].append("\(record.step) (\(name))")
+                recordsOf[output.digest, default: []].append(key)
+            }
+            if let log = record.log {
+                users[log, default: []].append("\(record.step) (log)")
+                recordsOf[log, default: []].append(key)
+            }
+        }
+        var present = Set<Digest>()
+        for prefix in (try? fm.contentsOfDirectory(atPath: store.objectsDirectory))?.sorted() ?? [] {
+            let directory = store.objectsDirectory + "/" + prefix
+            for name in (try? fm.contentsOfDirectory(atPath: directory))?.sorted() ?? [] {
+                let digest = Digest(hex: prefix + name)
+                let path = directory + "/" + name
+                present.insert(digest)
+                report.objects += 1
+                var info = stat()
+                let problem: String?
+                if lstat(path, &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
+                    problem = "not a regular file"
+                } else {
+                    report.bytes += Int(info.st_size)
+                    problem = (try? Digest.of(fileAt: path)) == digest ? nil : "digest mismatch"
+                }
+                guard let problem else { continue }
+                report.damaged.append(Damage(digest: digest, problem: problem, steps: (users[digest] ?? []).sorted()))
+                if repair { unlink(path) }
+            }
+        }
+        for (digest, steps) in users.sorted(by: { $0.key < $1.key }) where !present.contains(digest) {
+            report.damaged.append(Damage(digest: digest, problem: "missing", steps: steps.sorted()))
+        }
+        if repair {
+            for damage in report.damaged {
+                for key in recordsOf[damage.digest] ?? [] { try? fm.removeItem(atPath: store.recordPath(key)) }
+            }
+        }
+        return report
+    }
+}
