@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "FlowCLITests", dependencies: ["FlowSteps"]),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "LHEF", "TestSupport"]),
         .testTarget(name: "EventDataTests", dependencies: ["EventData", "TestSupport"]),
-        .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "EventData", "TestSupport"]),
+        .testTarget(name: "FlowStepsTests", dependencies: ["FlowSteps", "EventData", "TestSupport", "CBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network"]),
         .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees", "TestSupport"]),
         .testTarget(name: "ReweightingTests", dependencies: ["Reweighting", "Network", "Calibration", "EventData"]),

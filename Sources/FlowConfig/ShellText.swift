@@ -15,7 +15,8 @@ public enum ShellText {
 
     /// Replaces each `${name}` for which `value(name)` returns words; other references stay as written.
     public static func splice(_ script: String, _ value: (String) -> [String]?) throws -> String {
-        var lexer = Lexer(Array(script.unicodeScalars))
+        let scalars = Array(script.unicodeScalars)
+        var lexer = Lexer(scalars)
         var out = String.UnicodeScalarView()
         while let scalar = lexer.peek() {
             if scalar == "$", lexer.peek(1) == "{", let (name, length) = lexer.reference(), let words = value(name) {
@@ -28,11 +29,13 @@ public enum ShellText {
                 case .double: out.append(contentsOf: escapeDouble(words.joined(separator: " ")).unicodeScalars)
                 case .comment: out.append(contentsOf: words.joined(separator: " ").map { $0.isNewline ? " " : $0 }.map(String.init).joined().unicodeScalars)
                 }
-                lexer.skip(length)
+                lexer.index += length
                 continue
             }
-            out.append(scalar)
+            // advance() may consume more than one scalar (an escape, `$(`, a here-document operator).
+            let start = lexer.index
             lexer.advance()
+            out.append(contentsOf: scalars[start..<lexer.index])
         }
         return String(out)
     }
@@ -82,10 +85,6 @@ public enum ShellText {
             guard end < text.count else { return nil }
             let name = String(String.UnicodeScalarView(text[(index + 2)..<end])).trimmingCharacters(in: .whitespaces)
             return (name, end + 1 - index)
-        }
-
-        mutating func skip(_ count: Int) {
-            for _ in 0..<count { advance() }
         }
 
         /// Moves past the scalar at `index`, updating the quoting context.

@@ -54,6 +54,7 @@ public struct Store: Sendable {
     /// An object of the same digest is replaced, not kept: the new bytes were just hashed, while the
     /// old copy may have been damaged since (so `--force` repairs what it reruns).
     public func adopt(fileAt path: String) throws -> (Digest, Int, ObjectStamp) {
+        if let passed = try passedThrough(path) { return passed }
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = errno == ELOOP ? "it is a symbolic link; write the file itself" : String(cString: strerror(errno))
@@ -74,6 +75,21 @@ public struct Store: Sendable {
         }
         guard let stamp = ObjectStamp(path: destination) else { throw EngineError.io("\(destination) vanished after it was stored") }
         return (digest, Int(info.st_size), stamp)
+    }
+
+    /// A kind may hand one of its inputs on unchanged: its output is then the link to that stored
+    /// object, which is checked (re-hashed) rather than moved. Any other link is refused by `adopt`.
+    private func passedThrough(_ path: String) throws -> (Digest, Int, ObjectStamp)? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+              target.hasPrefix(objectsDirectory + "/") else { return nil }
+        let relative = target.dropFirst(objectsDirectory.count + 1).split(separator: "/")
+        guard relative.count == 2, relative[0].count == 2 else { return nil }
+        let digest = Digest(hex: String(relative[0] + relative[1]))
+        // With no stamp to compare, `check` always re-hashes: `.rehashed` means intact.
+        switch check(digest, stamp: nil) {
+        case .rehashed(let stamp): return (digest, Int(stamp.size), stamp)
+        default: throw EngineError.io("\((path as NSString).lastPathComponent) is an input that was damaged while the step ran")
+        }
     }
 
     /// Stores bytes (a log, a metrics file) and returns their digest and stamp.
@@ -102,18 +118,19 @@ public struct Store: Sendable {
 
     /// Checks an object against its recorded stamp: one `lstat` when nothing changed, a full re-hash
     /// when anything did. A damaged object is removed, so the step that made it runs again.
-    public func check(_ digest: Digest, stamp: ObjectStamp?) -> ObjectState {
+    /// `remove: false` only looks (`flow status`).
+    public func check(_ digest: Digest, stamp: ObjectStamp?, remove: Bool = true) -> ObjectState {
         let path = objectPath(digest)
         var info = stat()
         guard lstat(path, &info) == 0 else { return .missing }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            unlink(path)
+            if remove { unlink(path) }
             return .damaged
         }
         let now = ObjectStamp(info)
         if now == stamp { return .intact }
         guard (try? Digest.of(fileAt: path)) == digest else {
-            unlink(path)
+            if remove { unlink(path) }
             return .damaged
         }
         return .rehashed(now)
@@ -152,12 +169,12 @@ public struct Store: Sendable {
 
     /// The record for `key` with each output checked against its stamp (re-hashed when the stamp
     /// changed). Stamps of objects that re-hash correctly are refreshed in the record.
-    public func lookup(_ key: Digest) -> Lookup {
+    public func lookup(_ key: Digest, repair: Bool = true) -> Lookup {
         guard let data = FileManager.default.contents(atPath: recordPath(key)), let json = try? Value(json: data),
               var record = try? StepRecord(json: json) else { return .missing }
         var damaged: [String] = [], missing = false, refreshed = false
         for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) {
-            switch check(output.digest, stamp: record.stamps[output.digest]) {
+            switch check(output.digest, stamp: record.stamps[output.digest], remove: repair) {
             case .intact: break
             case .rehashed(let stamp): record.stamps[output.digest] = stamp; refreshed = true
             case .missing: missing = true
@@ -166,7 +183,7 @@ public struct Store: Sendable {
         }
         if !damaged.isEmpty { return .damaged(record, damaged) }
         if missing { return .missing }
-        if refreshed { try? AtomicFile.write(record.json.prettyJSON, to: recordPath(key)) }
+        if refreshed && repair { try? AtomicFile.write(record.json.prettyJSON, to: recordPath(key)) }
         return .found(record)
     }
 

@@ -21,6 +21,8 @@ public struct StoreVerifier: Sendable {
         public var bytes = 0
         public var records = 0
         public var damaged: [Damage] = []
+        /// Objects that records name but the store lacks: those steps run again when next needed.
+        public var missing: [Damage] = []
     }
 
     /// Checks every object; with `repair`, removes damaged objects and the records that name a damaged
@@ -65,11 +67,13 @@ public struct StoreVerifier: Sendable {
                 if repair { unlink(path) }
             }
         }
+        // A record naming an object that is gone is not trusted by any run (its step runs again), so it
+        // is listed but is no damage.
         for (digest, steps) in users.sorted(by: { $0.key < $1.key }) where !present.contains(digest) {
-            report.damaged.append(Damage(digest: digest, problem: "missing", steps: steps.sorted()))
+            report.missing.append(Damage(digest: digest, problem: "missing", steps: steps.sorted()))
         }
         if repair {
-            for damage in report.damaged {
+            for damage in report.damaged + report.missing {
                 for key in recordsOf[damage.digest] ?? [] { try? fm.removeItem(atPath: store.recordPath(key)) }
             }
         }

@@ -58,13 +58,13 @@ public struct Workspace: Sendable {
                 continue
             }
             var reasons: [String] = []
-            switch store.lookup(document.key) {
+            switch store.lookup(document.key, repair: false) {
             case .found(let record):
                 records[step.name] = record
                 result.append(StepStatus(step: step, record: record, reasons: []))
                 continue
             case .damaged(_, let outputs):
-                result.append(StepStatus(step: step, record: nil, reasons: [Scheduler.damageNote(outputs)]))
+                result.append(StepStatus(step: step, record: nil, reasons: ["stored output\(outputs.count == 1 ? "" : "s") \(outputs.map { "'\($0)'" }.joined(separator: ", ")) no longer match\(outputs.count == 1 ? "es its digest" : " their digests") (modified on disk); the next run recomputes \(outputs.count == 1 ? "it" : "them")"]))
                 continue
             case .missing:
                 break

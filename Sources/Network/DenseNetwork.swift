@@ -45,24 +45,25 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
         let d = architecture.inputs
         let n = features.count / max(d, 1)
         var result = [Double](repeating: 0, count: n)
-        // Contiguous row ranges per thread, each with its own buffers and single-threaded BLAS.
-        let workers = max(1, min(threads, (n + 1023) / 1024))
-        if workers > 1 { BLASThreads.set(1) }
-        let share = (n + workers - 1) / workers
+        // Batches start at fixed multiples of batchSize whatever the thread count, and workers take
+        // every workers-th batch: each row meets the same matrix shapes, so the same bits, for any
+        // number of threads (which is why the thread count need not be in a cache key).
+        let batches = (n + batchSize - 1) / batchSize
+        let workers = max(1, min(threads, batches))
+        BLASThreads.set(1)
         result.withUnsafeMutableBufferPointer { out in
             let output = SendablePointer(out.baseAddress!)
             let run: (Int) -> Void = { t in
-                let lo = t * share, hi = min(n, lo + share)
-                guard lo < hi else { return }
-                let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, hi - lo), training: false)
-                var start = lo
-                while start < hi {
-                    let count = min(workspace.batchSize, hi - start)
+                guard t < batches else { return }
+                let workspace = Workspace<T>(architecture: architecture, batchSize: min(batchSize, n), training: false)
+                var batch = t
+                while batch < batches {
+                    let start = batch * batchSize, count = min(batchSize, n - start)
                     workspace.load(features, rows: start..<start + count, standardisation: standardisation)
                     forward(workspace, count: count)
                     let last = workspace.activations[architecture.layerCount]
                     for k in 0..<count { output.pointer[start + k] = Double(last[k]) }
-                    start += count
+                    batch += workers
                 }
             }
             if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }

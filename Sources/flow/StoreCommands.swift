@@ -72,6 +72,9 @@ extension Flow {
                 let steps = damage.steps.isEmpty ? "no step record names it" : "used by " + damage.steps.joined(separator: ", ")
                 print("DAMAGED \(damage.digest.short)  \(damage.problem); \(steps)")
             }
+            for missing in report.missing {
+                print("missing \(missing.digest.short)  named by \(missing.steps.joined(separator: ", ")); the next run recomputes it")
+            }
             let size = ByteCountFormatter.string(fromByteCount: Int64(report.bytes), countStyle: .file)
             print(String(format: "checked %d objects (%@) of %d step records in %.2f s: ", report.objects, size, report.records,
                          Date().timeIntervalSince(started))
