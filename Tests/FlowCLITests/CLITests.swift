@@ -178,6 +178,7 @@ final class CLITests: FlowProcessTestCase {
         waitFor("started")
         let scratch = try FileManager.default.contentsOfDirectory(atPath: directory + "/.flow/tmp")
         XCTAssertEqual(scratch.count, 1)
+        waitFor(".flow/tmp/\(scratch[0])/.pgid")
         let pgid = try XCTUnwrap(Int32(String(contentsOfFile: directory + "/.flow/tmp/\(scratch[0])/.pgid", encoding: .utf8)
             .split(separator: " ")[0]))
         kill(running.0.processIdentifier, SIGKILL)
