@@ -37,9 +37,13 @@ public struct LHEFile: Sendable {
     public private(set) var particles = Particles()
 
     public init(path: String) throws {
-        self.path = path
         guard let data = FileManager.default.contents(atPath: path) else { throw LHEFError(file: path, message: "cannot read the file") }
-        let raw = [UInt8](data)
+        try self.init(bytes: [UInt8](data), file: path)
+    }
+
+    /// An LHE file (plain or gzipped) held in memory; `file` names it in messages.
+    public init(bytes raw: [UInt8], file path: String) throws {
+        self.path = path
         gzipped = Gzip.isGzip(raw)
         text = gzipped ? try Gzip.decompress(raw, file: path) : raw
         try parse()
@@ -56,12 +60,12 @@ public struct LHEFile: Sendable {
             throw fail(start, "no <init> block")
         }
         var lines = Lines(text, initBody..<initEnd)
-        guard let beams = lines.next(), beams.count >= 10, let count = Int(string(beams[9])) else {
+        guard let beams = lines.next(), beams.count >= 10, let count = Int(string(beams[9])), count >= 0 else {
             throw fail(initBody, "the <init> block's first line needs 10 numbers (beams, PDFs, IDWTUP, NPRUP)")
         }
         for _ in 0..<count {
             guard let process = lines.next(), process.count >= 4 else { throw fail(initBody, "the <init> block lists fewer than NPRUP = \(count) processes") }
-            processes.append(Process(id: Int(try number(process[3])), crossSection: try number(process[0]), error: try number(process[1]),
+            processes.append(Process(id: try integer(process[3]), crossSection: try number(process[0]), error: try number(process[1]),
                                      maximumWeight: try number(process[2]), ranges: Array(process[0..<3])))
         }
 
@@ -78,7 +82,7 @@ public struct LHEFile: Sendable {
 
     private mutating func parseEvent(_ body: Range<Int>) throws {
         var lines = Lines(text, body)
-        guard let header = lines.next(), header.count >= 6, let count = Int(string(header[0])) else {
+        guard let header = lines.next(), header.count >= 6, let count = Int(string(header[0])), count >= 0 else {
             throw fail(body.lowerBound, "an event's first line needs NUP IDPRUP XWGTUP SCALUP AQEDUP AQCDUP")
         }
         let first = particles.pdgId.count
@@ -110,7 +114,7 @@ public struct LHEFile: Sendable {
             var index = 0
             while let tokens = values.next() { for t in tokens { named.append(("w\(index)", try number(t))); index += 1 } }
         }
-        events.append(Event(processID: Int(try number(header[1])), weight: try number(header[2]), namedWeights: named,
+        events.append(Event(processID: try integer(header[1]), weight: try number(header[2]), namedWeights: named,
                             particles: first..<particles.pdgId.count, weightRange: header[2]))
     }
 
@@ -150,6 +154,12 @@ public struct LHEFile: Sendable {
         while a < b && Lines.isSpace(text[a]) { a += 1 }
         while b > a && Lines.isSpace(text[b - 1]) { b -= 1 }
         return a..<b
+    }
+
+    /// A whole number, possibly written as a float (`1.0e+00`); anything else is an error, not a trap.
+    func integer(_ range: Range<Int>) throws -> Int {
+        guard let value = Int(exactly: try number(range)) else { throw fail(range.lowerBound, "'\(string(range))' is not a whole number") }
+        return value
     }
 
     /// A Fortran or C number: 1.5e+02, 1.5E+02 or 1.5D+02.

@@ -103,7 +103,8 @@ struct BranchDecoder {
 
     init(layout: BranchLayout, expectedValues: Int = 0) {
         self.layout = layout
-        values.reserveCapacity(expectedValues)
+        // A hint from the header, trusted only as far as a real basket could hold.
+        values.reserveCapacity(max(0, min(expectedValues, 1 << 24)))
     }
 
     mutating func append(_ payload: ArraySlice<UInt8>, entries: Int) throws {
@@ -112,7 +113,8 @@ struct BranchDecoder {
         case .scalar, .fixed:
             let perEntry: Int
             if case .fixed(let n) = layout.shape { perEntry = n } else { perEntry = 1 }
-            guard payload.count == entries * perEntry * size else {
+            let (bytes, overflow) = entries.multipliedReportingOverflow(by: perEntry * size)
+            guard !overflow, payload.count == bytes else {
                 throw ROOTError.corrupt("\(payload.count) bytes for \(entries) entries of \(perEntry) × \(size) bytes")
             }
             Self.decode(payload, layout.element, into: &values)
@@ -143,7 +145,12 @@ struct BranchDecoder {
         case .counted(let counter, let n):
             var offsets = [0]
             offsets.reserveCapacity((counts?.count ?? 0) + 1)
-            for c in counts ?? [] { offsets.append(offsets.last! + c * n) }
+            for c in counts ?? [] {
+                let (count, overflow) = c.multipliedReportingOverflow(by: n)
+                // Negative or overflowing counts are corrupt; the sum check below then reports them.
+                guard c >= 0, !overflow, count <= values.count - offsets.last! else { offsets.append(-1); break }
+                offsets.append(offsets.last! + count)
+            }
             guard offsets.last == values.count else {
                 throw ROOTError.corrupt("counter '\(counter)' sums to \(offsets.last! ) values, the branch holds \(values.count)")
             }

@@ -17,7 +17,7 @@ struct ByteCursor {
     var displacement: Int { index - origin }
 
     mutating func need(_ count: Int) throws {
-        guard count >= 0, index + count <= bytes.count else {
+        guard count >= 0, index >= 0, index <= bytes.count - count else {
             throw ROOTError.corrupt("a record ends early (needs \(count) bytes at \(index) of \(bytes.count))")
         }
     }
@@ -62,7 +62,7 @@ struct ByteCursor {
 
     /// A NUL-terminated class name (after a new-class tag).
     mutating func cString() throws -> String {
-        guard let end = bytes[index...].firstIndex(of: 0) else { throw ROOTError.corrupt("unterminated class name") }
+        guard index >= 0, index <= bytes.count, let end = bytes[index...].firstIndex(of: 0) else { throw ROOTError.corrupt("unterminated class name") }
         defer { index = end + 1 }
         return String(decoding: bytes[index..<end], as: UTF8.self)
     }
@@ -108,11 +108,13 @@ struct ByteCursor {
     /// `count` big-endian 64-bit integers after a one-byte "speed bump".
     mutating func speedBumpedInt64s(_ count: Int) throws -> [Int] {
         try skip(1)
+        try need(count.multipliedReportingOverflow(by: 8).overflow ? -1 : count * 8)
         return try (0..<count).map { _ in try i64() }
     }
 
     mutating func speedBumpedInt32s(_ count: Int) throws -> [Int] {
         try skip(1)
+        try need(count.multipliedReportingOverflow(by: 4).overflow ? -1 : count * 4)
         return try (0..<count).map { _ in try i32() }
     }
 }

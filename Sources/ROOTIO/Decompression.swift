@@ -6,8 +6,10 @@ import CZlib
 /// sizes as 3-byte little-endian numbers. LZ4 blocks start with an 8-byte XXH64 checksum of the data.
 enum Decompression {
     static func inflate(_ source: ArraySlice<UInt8>, into size: Int) throws -> [UInt8] {
-        // Every byte is written by the blocks below (their sizes must add up to `size`), so no zeroing first.
-        var output = [UInt8](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }
+        guard size >= 0 else { throw ROOTError.corrupt("a record claims \(size) uncompressed bytes") }
+        // Room grows with the bytes actually decoded, so a damaged header's size alone never decides an
+        // allocation; every byte is written by the blocks below, so no zeroing first.
+        var output = uninitialized(min(size, max(1 << 16, source.count * 32)), copying: [], count: 0)
         var written = 0, position = source.startIndex
         while written < size {
             guard position + 9 <= source.endIndex else { throw ROOTError.corrupt("compressed record ends inside a block header") }
@@ -17,6 +19,9 @@ enum Decompression {
             let body = position + 9
             guard body + compressed <= source.endIndex, written + uncompressed <= size else {
                 throw ROOTError.corrupt("\(algorithm) block sizes (\(compressed) → \(uncompressed)) overrun the record")
+            }
+            if written + uncompressed > output.count {
+                output = uninitialized(min(size, max(output.count * 2, written + uncompressed)), copying: output, count: written)
             }
             try source.withUnsafeBufferPointer { input in
                 try output.withUnsafeMutableBufferPointer { out in
@@ -29,6 +34,16 @@ enum Decompression {
             position = body + compressed
         }
         return output
+    }
+
+    /// `capacity` bytes, the first `count` copied from `old`, the rest left for the decoder to write.
+    private static func uninitialized(_ capacity: Int, copying old: [UInt8], count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            old.withUnsafeBufferPointer { kept in
+                if count > 0 { buffer.baseAddress!.update(from: kept.baseAddress!, count: count) }
+            }
+            initialized = capacity
+        }
     }
 
     private static func decode(_ algorithm: String, _ src: UnsafePointer<UInt8>, _ count: Int,

@@ -4,7 +4,7 @@ import Foundation
 /// with positioned reads (nothing else of the file is loaded).
 public final class ROOTFile: @unchecked Sendable {
     public let path: String
-    let handle: FileHandle
+    let storage: Storage
     let size: Int
     /// The top directory's keys (name, class, cycle, where the record is).
     public private(set) var keys: [Key] = []
@@ -16,11 +16,33 @@ public final class ROOTFile: @unchecked Sendable {
         var seek: Int
     }
 
+    /// Where the bytes are: an open file, read with positioned reads, or a buffer in memory.
+    enum Storage {
+        case file(FileHandle)
+        case memory([UInt8])
+    }
+
     public init(path: String) throws {
         self.path = path
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ROOTError.io(file: path, reason: "cannot open") }
-        self.handle = handle
+        storage = .file(handle)
         size = Int((try? handle.seekToEnd()) ?? 0)
+        try openDirectory()
+    }
+
+    /// A ROOT file held in memory; `name` stands for the path in messages.
+    public init(bytes: [UInt8], name: String) throws {
+        path = name
+        storage = .memory(bytes)
+        size = bytes.count
+        try openDirectory()
+    }
+
+    deinit {
+        if case .file(let handle) = storage { try? handle.close() }
+    }
+
+    private func openDirectory() throws {
         do {
             try readDirectory()
         } catch let error as ROOTError {
@@ -28,19 +50,24 @@ public final class ROOTFile: @unchecked Sendable {
         }
     }
 
-    deinit { try? handle.close() }
-
     /// `count` bytes at `offset` of the file (positioned reads: safe from several threads at once).
     func read(_ offset: Int, _ count: Int) throws -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= size else {
+        guard offset >= 0, count >= 0, offset <= size - count else {
             throw ROOTError.corrupt("a record at \(offset) (\(count) bytes) lies beyond the end of the file (\(size) bytes)")
         }
+        switch storage {
+        case .memory(let bytes): return Array(bytes[offset..<offset + count])
+        case .file(let handle): return try pread(handle, offset, count)
+        }
+    }
+
+    private func pread(_ handle: FileHandle, _ offset: Int, _ count: Int) throws -> [UInt8] {
         let descriptor = handle.fileDescriptor
         var failure: Int?
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var done = 0
             while done < count {
-                let n = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                let n = Foundation.pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { failure = offset + done; break }
                 done += n

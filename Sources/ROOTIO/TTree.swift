@@ -40,7 +40,10 @@ public struct TTree: @unchecked Sendable {
         if header.version >= 20 { try stream.cursor.skipVersioned() }  // fIOFeatures
         let top = try stream.objectArray().compactMap { $0 as? Branch }
         var byName: [String: Branch] = [:], names: [String] = []
+        var visited = Set<ObjectIdentifier>()
         func visit(_ branch: Branch) {
+            // A damaged file can list one branch under many parents: each is visited once.
+            guard visited.insert(ObjectIdentifier(branch)).inserted else { return }
             if byName[branch.name] == nil { names.append(branch.name) }
             byName[branch.name] = branch
             branch.branches.forEach(visit)
@@ -53,6 +56,11 @@ public struct TTree: @unchecked Sendable {
     /// Reads a whole branch. Numeric leaves of 8 to 64 bits and bool, fixed arrays, leaves with a counter
     /// leaf (`Muon_pt[nMuon]`) and `std::vector` of numbers become doubles.
     public func read(_ branchName: String) throws -> BranchData {
+        try read(branchName, countedBy: [])
+    }
+
+    /// `counting` holds the branches whose counter this read is, so a cycle of counters is an error.
+    private func read(_ branchName: String, countedBy counting: Set<String>) throws -> BranchData {
         guard let branch = branchesByName[branchName] else {
             throw ROOTError.missingBranch(file: file.path, tree: name, branch: branchName, close: closeNames(to: branchName))
         }
@@ -61,10 +69,14 @@ public struct TTree: @unchecked Sendable {
         }
         let layout = try BranchLayout(branch: branch, leaf: leaf)
         var expected = branch.entries
-        if case .fixed(let n) = layout.shape { expected *= n }
+        if case .fixed(let n) = layout.shape { expected = expected.multipliedReportingOverflow(by: n).partialValue }
         var data = BranchDecoder(layout: layout, expectedValues: expected)
         for basket in branch.basketSeek.indices {
-            let range = branch.basketEntry[basket]..<branch.basketEntry[basket + 1]
+            let (first, end) = (branch.basketEntry[basket], branch.basketEntry[basket + 1])
+            guard first <= end else {
+                throw ROOTError.io(file: file.path, reason: "corrupt ROOT data: branch '\(branchName)' has basket \(basket) from entry \(first) to \(end)")
+            }
+            let range = first..<end
             do {
                 let payload = try basketPayload(branch, basket)
                 try data.append(payload, entries: range.count)
@@ -75,9 +87,13 @@ public struct TTree: @unchecked Sendable {
             }
         }
         if case .counted(let counter, _) = layout.shape {
-            let counts = try read(counter)
+            // Counters that count each other (only in a damaged file) would recurse for ever.
+            guard counter != branchName, !counting.contains(counter) else {
+                throw ROOTError.io(file: file.path, reason: "corrupt ROOT data: branch '\(branchName)' is counted by '\(counter)', which it counts")
+            }
+            let counts = try read(counter, countedBy: counting.union([branchName]))
             guard case .flat(let values) = counts else { throw ROOTError.unsupported("counter branch '\(counter)' is not flat") }
-            return try data.finish(counts: values.map { Int($0) })
+            return try data.finish(counts: values.map { Int(exactly: $0) ?? -1 })
         }
         return try data.finish(counts: nil)
     }
@@ -113,7 +129,11 @@ public struct TTree: @unchecked Sendable {
         _ = try cursor.i32()  // fNevBufSize
         _ = try cursor.i32()  // fNevBuf
         let last = try cursor.i32()
-        let stored = bytes[key.keylen..<min(bytes.count, key.nbytes)]
+        let end = min(bytes.count, key.nbytes)
+        guard key.keylen >= 0, key.keylen <= end else {
+            throw ROOTError.corrupt("basket key length \(key.keylen) outside its \(end) bytes")
+        }
+        let stored = bytes[key.keylen..<end]
         let data = key.objlen == stored.count ? Array(stored) : try Decompression.inflate(stored, into: key.objlen)
         let border = last - key.keylen
         guard border >= 0, border <= data.count else { throw ROOTError.corrupt("basket data length \(border) outside its \(data.count) bytes") }

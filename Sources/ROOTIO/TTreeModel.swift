@@ -54,6 +54,7 @@ struct ObjectStream {
         try cursor.skipTObject()
         _ = try cursor.string()
         let count = try cursor.i32()
+        guard count >= 0 else { throw ROOTError.corrupt("an object array of \(count) items") }
         _ = try cursor.i32()  // lower bound
         var items: [AnyObject] = []
         for _ in 0..<count { if let item = try objectAny() { items.append(item) } }
@@ -115,6 +116,9 @@ struct ObjectStream {
         if header.version >= 13 { try cursor.skipVersioned() }  // fIOFeatures
         _ = try cursor.i32()  // fOffset
         let maxBaskets = try cursor.i32()
+        guard writeBaskets >= 0, maxBaskets >= 0 else {
+            throw ROOTError.corrupt("branch '\(name)' lists \(writeBaskets) of \(maxBaskets) baskets")
+        }
         _ = try cursor.i32()  // fSplitLevel
         branch.entries = try cursor.i64()
         if header.version >= 11 { _ = try cursor.i64() }  // fFirstEntry

@@ -5,16 +5,30 @@ import Foundation
 ///
 /// Anchors and aliases are resolved (an alias becomes a copy of its anchored node) and
 /// merge keys (`<<: *base`) are applied, so consumers only ever see plain trees.
+///
+/// A file may hold one document, nested at most `maximumDepth` levels and expanding (aliases
+/// included) to at most `maximumNodes` nodes: deeper nesting would overflow the stack of the
+/// recursive tree builder, and an alias bomb would fill memory long before anyone reads the tree.
 public enum YAMLParser {
+    /// The deepest nesting of lists and mappings a file may use.
+    public static let maximumDepth = 200
+    /// The most nodes a document may hold once every alias is expanded.
+    public static let maximumNodes = 100_000
+
     /// Parses the file at `path`; marks name the file as given.
     public static func parse(fileAt path: String) throws -> Node {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw YAMLError(mark: Mark(file: path, line: 1, column: 1), message: "cannot read file")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(bytes: data, file: path)
     }
 
-    /// Parses the first document of `text`; an empty text is a null scalar.
+    /// Parses UTF-8 bytes; any other encoding is an error at its first byte that is not UTF-8.
+    public static func parse(bytes: Data, file: String = "<input>") throws -> Node {
+        try parse(UTF8Text.decode([UInt8](bytes), file: file), file: file)
+    }
+
+    /// Parses the one document of `text`; an empty text is a null scalar.
     public static func parse(_ text: String, file: String = "<input>") throws -> Node {
         var builder = TreeBuilder(text: text, file: file)
         return try builder.build()
@@ -24,7 +38,10 @@ public enum YAMLParser {
 private struct TreeBuilder {
     let text: String
     let file: String
-    var anchors: [String: Node] = [:]
+    /// Each anchored node with the number of nodes it expands to.
+    var anchors: [String: (node: Node, nodes: Int)] = [:]
+    /// Nodes built so far, every alias counted as the nodes it stands for.
+    var expandedNodes = 0
 
     init(text: String, file: String) {
         self.text = text
@@ -43,53 +60,71 @@ private struct TreeBuilder {
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             var events = EventStream(parser: &parser, builder: self)
             var root: Node?
+            var documents = 0
             while let event = try events.next() {
                 switch event.type {
-                case YAML_STREAM_START_EVENT, YAML_DOCUMENT_START_EVENT, YAML_DOCUMENT_END_EVENT:
-                    continue
-                case YAML_STREAM_END_EVENT:
-                    break
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    if documents > 1 { throw error(at: event.mark, "a workflow file holds one YAML document") }
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT, YAML_SCALAR_EVENT, YAML_ALIAS_EVENT:
+                    root = try node(from: event, events: &events, depth: 0)
                 default:
-                    if root == nil {
-                        root = try node(from: event, events: &events)
-                    }
                     continue
                 }
-                break
             }
             return root ?? Node(.scalar(.init(text: "", isPlain: true)), mark: Mark(file: file, line: 1, column: 1))
         }
     }
 
-    mutating func node(from event: Event, events: inout EventStream) throws -> Node {
+    /// The node that starts with `event`; `depth` counts the lists and mappings around it.
+    mutating func node(from event: Event, events: inout EventStream, depth: Int) throws -> Node {
         let mark = event.mark
-        switch event.type {
-        case YAML_ALIAS_EVENT:
+        if event.type == YAML_ALIAS_EVENT {
             guard let target = anchors[event.anchor ?? ""] else {
                 throw error(at: mark, "unknown alias '*\(event.anchor ?? "")'")
             }
-            var copy = target
-            copy.mark = target.mark
-            return copy
+            try count(target.nodes, at: mark, alias: true)
+            return target.node
+        }
+        let nodesBefore = expandedNodes
+        try count(1, at: mark, alias: false)
+        let node = try newNode(from: event, events: &events, depth: depth)
+        if let anchor = event.anchor { anchors[anchor] = (node, expandedNodes - nodesBefore) }
+        return node
+    }
+
+    /// Adds `nodes` to the document's expanded size, refusing a document that grows too large.
+    private mutating func count(_ nodes: Int, at mark: Mark, alias: Bool) throws {
+        expandedNodes += nodes
+        guard expandedNodes > YAMLParser.maximumNodes else { return }
+        throw error(at: mark, alias
+            ? "aliases expand the document beyond \(YAMLParser.maximumNodes) nodes"
+            : "the document holds more than \(YAMLParser.maximumNodes) nodes")
+    }
+
+    private mutating func newNode(from event: Event, events: inout EventStream, depth: Int) throws -> Node {
+        let mark = event.mark
+        if event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT,
+           depth >= YAMLParser.maximumDepth {
+            // Checked before recursing: the builder's stack grows with the nesting.
+            throw error(at: mark, "nesting deeper than \(YAMLParser.maximumDepth) levels")
+        }
+        switch event.type {
         case YAML_SCALAR_EVENT:
-            let node = Node(.scalar(.init(text: event.value, isPlain: event.isPlain, tag: event.tag)), mark: mark)
-            remember(node, as: event.anchor)
-            return node
+            return Node(.scalar(.init(text: event.value, isPlain: event.isPlain, tag: event.tag)), mark: mark)
         case YAML_SEQUENCE_START_EVENT:
             var items: [Node] = []
             while let next = try events.next(), next.type != YAML_SEQUENCE_END_EVENT {
-                items.append(try node(from: next, events: &events))
+                items.append(try node(from: next, events: &events, depth: depth + 1))
             }
-            let node = Node(.sequence(items), mark: mark)
-            remember(node, as: event.anchor)
-            return node
+            return Node(.sequence(items), mark: mark)
         case YAML_MAPPING_START_EVENT:
             var pairs: [Node.Pair] = []
             var merged: [Node.Pair] = []
             while let next = try events.next(), next.type != YAML_MAPPING_END_EVENT {
-                let key = try node(from: next, events: &events)
+                let key = try node(from: next, events: &events, depth: depth + 1)
                 guard let valueEvent = try events.next() else { break }
-                let value = try node(from: valueEvent, events: &events)
+                let value = try node(from: valueEvent, events: &events, depth: depth + 1)
                 if let s = key.scalar, s.isPlain, s.text == "<<" {
                     merged += try mergeSources(value)
                 } else {
@@ -103,9 +138,7 @@ private struct TreeBuilder {
                 seen.insert(name)
                 pairs.append(pair)
             }
-            let node = Node(.mapping(pairs), mark: mark)
-            remember(node, as: event.anchor)
-            return node
+            return Node(.mapping(pairs), mark: mark)
         default:
             throw error(at: mark, "unexpected YAML event")
         }
@@ -124,10 +157,6 @@ private struct TreeBuilder {
         case .scalar:
             throw error(at: value.mark, "a merge key '<<' takes a mapping or a list of mappings")
         }
-    }
-
-    private mutating func remember(_ node: Node, as anchor: String?) {
-        if let anchor { anchors[anchor] = node }
     }
 
     func error(at mark: Mark, _ message: String) -> YAMLError {

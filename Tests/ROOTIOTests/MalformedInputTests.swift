@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+@testable import LHEF
+@testable import ROOTIO
+
+/// Damaged ROOT and LHE files (many first found by `make fuzz`) give errors naming the file, never a trap.
+final class MalformedInputTests: XCTestCase {
+    static let dy = ROOTReaderTests.data + "/nano_dy.root"
+
+    func bytes(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func testAFileInMemoryReadsLikeTheFileOnDisk() throws {
+        let memory = try ROOTFile(bytes: bytes(Self.dy), name: "dy.root").tree("Events")
+        let disk = try ROOTFile(path: Self.dy).tree("Events")
+        XCTAssertEqual(try memory.read("Muon_pt"), try disk.read("Muon_pt"))
+        XCTAssertEqual(try memory.read("genWeight"), try disk.read("genWeight"))
+    }
+
+    /// fuzz-root: a basket whose key length lies beyond its bytes trapped on a slice.
+    func testABasketKeyLongerThanTheBasketIsAnError() throws {
+        var data = try bytes(Self.dy)
+        let branch = try XCTUnwrap(ROOTFile(path: Self.dy).tree("Events").branchesByName["Muon_pt"])
+        data[branch.basketSeek[0] + 14] = 0x7F  // fKeylen, a big-endian Int16 after fNbytes, version, objlen, date
+        data[branch.basketSeek[0] + 15] = 0xFF
+        XCTAssertThrowsError(try ROOTFile(bytes: data, name: "dy.root").tree("Events").read("Muon_pt")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("dy.root: branch 'Muon_pt', entries 0–39: basket key length 32767 outside its "), "\(error)")
+        }
+    }
+
+    /// A record that claims 2 GB uncompressed is read block by block (room for one block at most
+    /// 16 MB at a time) and fails at the first bad block.
+    func testAnOversizedUncompressedLengthIsAnError() {
+        let block: [UInt8] = Array("ZL".utf8) + [8, 5, 0, 0, 0xFF, 0xFF, 0xFF] + [0, 0, 0, 0, 0]
+        XCTAssertThrowsError(try Decompression.inflate(block[...], into: Int(Int32.max))) { error in
+            XCTAssertEqual("\(error)", "corrupt ROOT data: zlib block does not inflate to 16777215 bytes (status -3)")
+        }
+        XCTAssertThrowsError(try Decompression.inflate(block[...], into: -5)) { error in
+            XCTAssertTrue("\(error)".contains("-5 uncompressed bytes"), "\(error)")
+        }
+    }
+
+    func lhe(nprup: String = "1", processID: String = "1", nup: String = "1") -> [UInt8] {
+        Array("""
+        <LesHouchesEvents version="3.0">
+        <init>
+        2212 2212 6.5e+03 6.5e+03 0 0 303600 303600 -4 \(nprup)
+        +5.0e+02 +1.2e+00 +5.0e+02 \(processID)
+        </init>
+        <event>
+         \(nup) 1 +5.0e+02 1.7e+02 7.5e-03 1.1e-01
+               21 -1    0    0  501  502 +0.0e+00 +0.0e+00 +5.0e+02 5.0e+02 0.0e+00 0. 9.
+        </event>
+        </LesHouchesEvents>
+
+        """.utf8)
+    }
+
+    /// fuzz-lhe: a negative NPRUP trapped on the range `0..<NPRUP`.
+    func testNegativeCountsAreErrors() throws {
+        XCTAssertEqual(try LHEFile(bytes: lhe(), file: "ok.lhe").events.count, 1)
+        XCTAssertThrowsError(try LHEFile(bytes: lhe(nprup: "-4"), file: "bad.lhe")) { error in
+            XCTAssertEqual("\(error)", "bad.lhe:2: the <init> block's first line needs 10 numbers (beams, PDFs, IDWTUP, NPRUP)")
+        }
+        XCTAssertThrowsError(try LHEFile(bytes: lhe(nup: "-1"), file: "bad.lhe")) { error in
+            XCTAssertEqual("\(error)", "bad.lhe:6: an event's first line needs NUP IDPRUP XWGTUP SCALUP AQEDUP AQCDUP")
+        }
+    }
+
+    /// Process ids too large (or not whole) for an integer trapped on `Int(Double)`.
+    func testProcessIDsMustBeWholeNumbers() {
+        XCTAssertThrowsError(try LHEFile(bytes: lhe(processID: "1e300"), file: "bad.lhe")) { error in
+            XCTAssertEqual("\(error)", "bad.lhe:4: '1e300' is not a whole number")
+        }
+        XCTAssertThrowsError(try LHEFile(bytes: lhe(processID: "nan"), file: "bad.lhe")) { error in
+            XCTAssertEqual("\(error)", "bad.lhe:4: 'nan' is not a whole number")
+        }
+    }
+}
