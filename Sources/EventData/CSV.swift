@@ -23,6 +23,7 @@ public enum CSV {
         }
         guard let header = lines.first else { throw DataError.empty(file: file) }
         let names = fields(bytes, header.start, header.end).map { String(decoding: bytes[$0.0..<$0.1], as: UTF8.self) }
+        try checkUnique(names, file: file)
         guard lines.count > 1 else { throw DataError.empty(file: file) }
 
         var columns = [[Double]](repeating: [], count: names.count)
@@ -31,17 +32,28 @@ public enum CSV {
         for (row, line) in lines.dropFirst().enumerated() {
             let parts = fields(bytes, line.start, line.end)
             guard parts.count == names.count else {
-                throw DataError.ragged(file: file, row: line.number, fields: parts.count, expected: names.count)
+                throw DataError.ragged(file: file, row: row + 1, line: line.number, fields: parts.count, expected: names.count)
             }
             for (c, (a, b)) in parts.enumerated() {
                 guard let value = number(bytes, a, b, &buffer) else {
-                    throw DataError.notNumeric(file: file, column: names[c], row: row + 1,
+                    throw DataError.notNumeric(file: file, column: names[c], row: row + 1, line: line.number,
                                                text: String(decoding: bytes[a..<b], as: UTF8.self))
                 }
                 columns[c].append(value)
             }
         }
         return try EventTable(Array(zip(names, columns)))
+    }
+
+    /// Two columns of one name would make every later lookup ambiguous.
+    private static func checkUnique(_ names: [String], file: String) throws {
+        var first: [String: Int] = [:]
+        for (c, name) in names.enumerated() {
+            if let earlier = first[name] {
+                throw DataError.format(file: file, message: "column '\(name)' appears twice in the header (columns \(earlier + 1) and \(c + 1))")
+            }
+            first[name] = c
+        }
     }
 
     /// Field ranges of one line, trimmed of spaces and surrounding double quotes.
@@ -61,7 +73,7 @@ public enum CSV {
 
     private static func number(_ bytes: [UInt8], _ a: Int, _ b: Int, _ buffer: inout [CChar]) -> Double? {
         let count = b - a
-        guard count > 0 else { return nil }
+        guard isDecimal(bytes[a..<b]) else { return nil }
         if count >= buffer.count { buffer = [CChar](repeating: 0, count: count * 2) }
         for k in 0..<count { buffer[k] = CChar(bitPattern: bytes[a + k]) }
         buffer[count] = 0
@@ -71,6 +83,32 @@ public enum CSV {
             let consumed = end.map { pointer.baseAddress!.distance(to: UnsafePointer($0)) } ?? 0
             return consumed == count ? value : nil
         }
+    }
+
+    /// What Python's `float()` reads as decimal text: a sign, digits with at most one point, an exponent;
+    /// or `nan`, `inf`, `infinity` in any case. strtod alone would also take hex (`0x10`).
+    static func isDecimal(_ text: ArraySlice<UInt8>) -> Bool {
+        var i = text.startIndex
+        if i < text.endIndex, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+        let word = String(decoding: text[i...], as: UTF8.self).lowercased()
+        if word == "nan" || word == "inf" || word == "infinity" { return true }
+        func digits() -> Int {
+            let start = i
+            while i < text.endIndex, text[i] >= UInt8(ascii: "0"), text[i] <= UInt8(ascii: "9") { i += 1 }
+            return i - start
+        }
+        var mantissa = digits()
+        if i < text.endIndex, text[i] == UInt8(ascii: ".") {
+            i += 1
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if i < text.endIndex, text[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < text.endIndex, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == text.endIndex
     }
 
     /// Writes the table with a header row; numbers in their shortest exact form.

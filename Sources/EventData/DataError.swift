@@ -1,9 +1,10 @@
 /// Problems with event data, each naming the file or dataset, the column and the row a user must look at.
 public enum DataError: Error, CustomStringConvertible, Sendable, Equatable {
     case missingColumn(dataset: String, column: String, available: [String])
-    case notNumeric(file: String, column: String, row: Int, text: String)
+    /// `row` counts data rows from 1; `line` is the file's line.
+    case notNumeric(file: String, column: String, row: Int, line: Int, text: String)
     case notFinite(dataset: String, column: String, row: Int, value: Double)
-    case ragged(file: String, row: Int, fields: Int, expected: Int)
+    case ragged(file: String, row: Int, line: Int, fields: Int, expected: Int)
     case empty(file: String)
     case format(file: String, message: String)
     case shape(String)
@@ -15,12 +16,12 @@ public enum DataError: Error, CustomStringConvertible, Sendable, Equatable {
             let close = available.filter { $0.lowercased().contains(column.lowercased()) || column.lowercased().contains($0.lowercased()) }
             let hint = close.isEmpty ? "" : " (similar: \(close.prefix(3).joined(separator: ", ")))"
             return "\(dataset): no column '\(column)'\(hint); it has \(available.prefix(12).joined(separator: ", "))\(available.count > 12 ? ", …" : "")"
-        case .notNumeric(let file, let column, let row, let text):
-            return "\(file): column '\(column)', row \(row): '\(text)' is not a number"
+        case .notNumeric(let file, let column, let row, let line, let text):
+            return "\(file): column '\(column)', row \(row) (line \(line)): '\(text)' is not a number"
         case .notFinite(let dataset, let column, let row, let value):
             return "\(dataset): column '\(column)', row \(row): \(value) is not a finite number (set `nonfinite: drop` to skip such rows)"
-        case .ragged(let file, let row, let fields, let expected):
-            return "\(file): row \(row) has \(fields) fields, the header has \(expected)"
+        case .ragged(let file, let row, let line, let fields, let expected):
+            return "\(file): row \(row) (line \(line)) has \(fields) fields, the header has \(expected)"
         case .empty(let file):
             return "\(file): the file holds no events"
         case .format(let file, let message):

@@ -63,32 +63,8 @@ public enum NPY {
     }
 
     static func decode(_ raw: UnsafeRawBufferPointer, file: String) throws -> Array {
-        func byte(_ i: Int) -> Int { Int(raw[i]) }
-        guard raw.count >= 10, (0..<6).allSatisfy({ raw[$0] == magic[$0] }) else {
-            throw DataError.format(file: file, message: "not a .npy file (no \\x93NUMPY magic)")
-        }
-        let headerLength: Int, headerStart: Int
-        if raw[6] == 1 {
-            headerLength = byte(8) | byte(9) << 8
-            headerStart = 10
-        } else {
-            guard raw.count >= 12 else { throw DataError.format(file: file, message: "truncated .npy header") }
-            headerLength = byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24
-            headerStart = 12
-        }
-        guard headerStart + headerLength <= raw.count else { throw DataError.format(file: file, message: "truncated .npy header") }
-        let header = String(decoding: UnsafeRawBufferPointer(rebasing: raw[headerStart..<headerStart + headerLength]), as: UTF8.self)
-        let layout = try Layout(header: header, file: file)
-        let offset = headerStart + headerLength
-        let rowBytes = layout.fields.reduce(0) { $0 + $1.type.size }
-        let rows = layout.shape.first ?? 1
-        let perRow = layout.shape.count == 2 ? layout.shape[1] : 1
-        guard offset + rows * perRow * rowBytes <= raw.count else {
-            throw DataError.format(file: file, message: "holds fewer bytes than its shape \(layout.shape) needs")
-        }
-        if layout.fortranOrder && perRow > 1 {
-            throw DataError.format(file: file, message: "Fortran-ordered 2-D arrays are not supported; save with numpy.ascontiguousarray")
-        }
+        let (layout, offset) = try header(raw, file: file)
+        let rows = layout.rows, perRow = layout.perRow, rowBytes = layout.itemSize
         var columns: [[Double]] = []
         var names: [String] = []
         if layout.fields.count == 1 && layout.fields[0].name.isEmpty {
@@ -118,6 +94,40 @@ public enum NPY {
         return Array(fields: names, columns: columns)
     }
 
+    /// The parsed header and where the data starts, checked against the bytes present.
+    static func header(_ raw: UnsafeRawBufferPointer, file: String) throws -> (Layout, offset: Int) {
+        func fail(_ message: String) -> DataError { .format(file: file, message: message) }
+        func byte(_ i: Int) -> Int { Int(raw[i]) }
+        guard raw.count >= 10, (0..<6).allSatisfy({ raw[$0] == magic[$0] }) else {
+            throw fail("not a .npy file (no \\x93NUMPY magic)")
+        }
+        let headerLength: Int, headerStart: Int
+        switch raw[6] {
+        case 1:
+            headerLength = byte(8) | byte(9) << 8
+            headerStart = 10
+        case 2, 3:
+            guard raw.count >= 12 else { throw fail("truncated .npy header") }
+            headerLength = byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24
+            headerStart = 12
+        default:
+            throw fail(".npy format version \(raw[6]).\(raw[7]) is not one flow reads (1.0, 2.0, 3.0)")
+        }
+        guard headerLength <= raw.count - headerStart else { throw fail("truncated .npy header") }
+        let headerBytes = UnsafeRawBufferPointer(rebasing: raw[headerStart..<headerStart + headerLength])
+        guard let header = String(validating: headerBytes, as: UTF8.self) else { throw fail("the .npy header is not text") }
+        let layout = try Layout(header: header, file: file)
+        let offset = headerStart + headerLength
+        let needed = try layout.dataBytes(file: file)
+        guard needed <= raw.count - offset else {
+            throw fail("holds \(raw.count - offset) data bytes, fewer than the \(needed) its shape \(layout.shape) needs")
+        }
+        if layout.fortranOrder && layout.perRow > 1 {
+            throw fail("Fortran-ordered 2-D arrays are not supported; save with numpy.ascontiguousarray")
+        }
+        return (layout, offset)
+    }
+
     /// Streams the table to disk block by block, never holding the interleaved copy whole.
     public static func write(_ table: EventTable, to path: String) throws {
         let file = try OutputFile(path)
@@ -139,12 +149,13 @@ public enum NPY {
 struct ScalarType {
     var size: Int
     var read: (UnsafeRawBufferPointer, Int) -> Double
+    var isFloat64 = false
 
     init?(_ descr: String) {
         let code = descr.hasPrefix("<") || descr.hasPrefix("|") || descr.hasPrefix("=") ? String(descr.dropFirst()) : descr
         if descr.hasPrefix(">") { return nil }
         switch code {
-        case "f8": size = 8; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Double.self)) }
+        case "f8": size = 8; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Double.self)) }; isFloat64 = true
         case "f4": size = 4; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Float.self)) }
         case "i8": size = 8; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Int64.self)) }
         case "i4": size = 4; read = { Double($0.loadUnaligned(fromByteOffset: $1, as: Int32.self)) }
@@ -156,43 +167,5 @@ struct ScalarType {
         case "u1", "b1", "?": size = 1; read = { Double($0.load(fromByteOffset: $1, as: UInt8.self)) }
         default: return nil
         }
-    }
-}
-
-/// The parsed `.npy` header dictionary.
-struct Layout {
-    var fields: [(name: String, type: ScalarType, isFloat64: Bool)] = []
-    var fortranOrder = false
-    var shape: [Int] = []
-
-    init(header: String, file: String) throws {
-        guard let descrRange = header.range(of: "'descr':") else { throw DataError.format(file: file, message: "header has no descr") }
-        let rest = header[descrRange.upperBound...].drop { $0 == " " }
-        if rest.hasPrefix("[") {
-            // [('name', '<f8'), ...]
-            let list = rest.prefix { $0 != "]" }
-            let pattern = try NSRegularExpression(pattern: #"\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)"#)
-            let text = String(list)
-            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                let name = String(text[Range(match.range(at: 1), in: text)!])
-                let descr = String(text[Range(match.range(at: 2), in: text)!])
-                guard let type = ScalarType(descr) else {
-                    throw DataError.format(file: file, message: "field '\(name)' has type \(descr); flow reads little-endian ints, floats and bools")
-                }
-                fields.append((name, type, descr.hasSuffix("f8")))
-            }
-        } else {
-            let descr = rest.dropFirst().prefix { $0 != "'" }
-            guard let type = ScalarType(String(descr)) else {
-                throw DataError.format(file: file, message: "dtype \(descr) is not supported; flow reads little-endian ints, floats and bools")
-            }
-            fields = [("", type, descr.hasSuffix("f8"))]
-        }
-        fortranOrder = header.contains("'fortran_order': True")
-        if let shapeRange = header.range(of: "'shape':") {
-            let tuple = header[shapeRange.upperBound...].drop { $0 != "(" }.dropFirst().prefix { $0 != ")" }
-            shape = tuple.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        }
-        if shape.count > 2 { throw DataError.format(file: file, message: "arrays of \(shape.count) dimensions are not tables") }
     }
 }

@@ -30,11 +30,11 @@ final class FormatTests: XCTestCase {
     func testCSVErrorsNameFileColumnAndRow() throws {
         let bad = try file("bad.csv", "weight,mtt\n1,400\n2,4x0\n")
         XCTAssertThrowsError(try CSV.read(bad)) { error in
-            XCTAssertEqual("\(error)", "\(bad): column 'mtt', row 2: '4x0' is not a number")
+            XCTAssertEqual("\(error)", "\(bad): column 'mtt', row 2 (line 3): '4x0' is not a number")
         }
         let ragged = try file("ragged.csv", "weight,mtt\n1,400\n2\n")
         XCTAssertThrowsError(try CSV.read(ragged)) { error in
-            XCTAssertEqual("\(error)", "\(ragged): row 3 has 1 fields, the header has 2")
+            XCTAssertEqual("\(error)", "\(ragged): row 2 (line 3) has 1 fields, the header has 2")
         }
         let empty = try file("empty.csv", "")
         XCTAssertThrowsError(try CSV.read(empty)) { XCTAssertEqual("\($0)", "\(empty): the file holds no events") }
