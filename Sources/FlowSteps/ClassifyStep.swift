@@ -11,7 +11,7 @@ import Reweighting
 /// signal weighting and evaluated on held-out events with their original weights.
 public struct ClassifyStep: StepKind {
     public init() {}
-    public let version = 3
+    public let version = 4
 
     public var description: KindDescription {
         KindDescription(name: "classify", section: .steps, summary: "Train background vs signal; report AUC and expected significance.", schema: .object([

@@ -9,7 +9,7 @@ import Reweighting
 /// `compare`: how closely a new weighting reproduces the original one on the same events.
 public struct CompareStep: StepKind {
     public init() {}
-    public let version = 2
+    public let version = 3
 
     public var description: KindDescription {
         KindDescription(name: "compare", section: .steps, summary: "Closure metrics of a candidate weighting against a reference.", schema: .object([

@@ -182,7 +182,7 @@ struct TrainedModels {
 /// `calibrate`: isotonic maps of each model's output, fitted on events it did not train on.
 public struct CalibrateStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     public var description: KindDescription {
         KindDescription(name: "calibrate", section: .steps, summary: "Calibrate a weight-sign network with isotonic regression.", schema: .object([
@@ -236,7 +236,7 @@ public struct CalibrateStep: StepKind {
 /// `transform`: the new weight column, from cross-fitted (calibrated) models or a baseline.
 public struct TransformStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     public var description: KindDescription {
         KindDescription(name: "transform", section: .steps, summary: "Replace each weight by w′ (the original kept as weight_original).", schema: .object([
