@@ -1,3 +1,5 @@
+import Foundation
+
 /// Substitutes `${name}` references into a shell command so that no value can ever be read as shell
 /// syntax: each value is quoted for the context its reference stands in.
 ///
@@ -42,10 +44,16 @@ public enum ShellText {
 
     /// One shell word standing for `s` exactly.
     public static func quoteWord(_ s: String) -> String {
-        if !s.isEmpty && s.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "/._-=,+:@%".unicodeScalars.contains($0) }) {
-            return s
-        }
+        if !s.isEmpty && s.utf8.allSatisfy(isSafe) { return s }
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Bytes that mean nothing to the shell in a word.
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "/._-=,+:@%".utf8.contains(byte)
+        }
     }
 
     static func escapeDouble(_ s: String) -> String {
@@ -83,8 +91,10 @@ public enum ShellText {
             var end = index + 2
             while end < text.count && text[end] != "}" { end += 1 }
             guard end < text.count else { return nil }
-            let name = String(String.UnicodeScalarView(text[(index + 2)..<end])).trimmingCharacters(in: .whitespaces)
-            return (name, end + 1 - index)
+            var first = index + 2, last = end
+            while first < last && (text[first] == " " || text[first] == "\t") { first += 1 }
+            while last > first && (text[last - 1] == " " || text[last - 1] == "\t") { last -= 1 }
+            return (String(String.UnicodeScalarView(text[first..<last])), end + 1 - index)
         }
 
         /// Moves past the scalar at `index`, updating the quoting context.
@@ -171,5 +181,3 @@ public enum ShellText {
         }
     }
 }
-
-import Foundation

@@ -58,10 +58,8 @@ public struct LockFile: Sendable, Equatable {
     }
 
     public static func parse(_ text: String, file: String) throws -> LockFile {
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"].contains(where: { line.hasPrefix($0) }) {
-                throw EngineError.corrupt("\(file):\(index + 1): git conflict marker '\(line.prefix(7))': resolve the merge (or rerun the workflow to rewrite the lock file)")
-            }
+        if let (line, marker) = conflictMarker(in: text) {
+            throw EngineError.corrupt("\(file):\(line): git conflict marker '\(marker)': resolve the merge (or rerun the workflow to rewrite the lock file)")
         }
         let root: Node
         do {
@@ -76,7 +74,8 @@ public struct LockFile: Sendable, Equatable {
         var lock = LockFile(workflow: workflow)
         guard let steps = root["steps"], let stepPairs = steps.mapping else { throw invalid(root, "no 'steps:' mapping") }
         func digest(_ node: Node) throws -> Digest {
-            guard let text = node.scalar?.text, text.count == 64, text.allSatisfy(\.isHexDigit) else {
+            guard let text = node.scalar?.text, text.utf8.count == 64,
+                  text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }) else {
                 throw invalid(node, "'\(node.scalar?.text ?? node.kindDescription)' is not a SHA-256 digest")
             }
             return Digest(hex: text.lowercased())
@@ -97,6 +96,21 @@ public struct LockFile: Sendable, Equatable {
                                      outputs: outputs, metrics: metrics)
         }
         return lock
+    }
+
+    /// The line and text of the first git conflict marker (seven `<`, `=`, `>` or `|` at a line's start).
+    static func conflictMarker(in text: String) -> (Int, String)? {
+        var line = 1, atLineStart = true
+        let bytes = Array(text.utf8)
+        for (i, byte) in bytes.enumerated() {
+            if atLineStart, [UInt8(ascii: "<"), UInt8(ascii: "="), UInt8(ascii: ">"), UInt8(ascii: "|")].contains(byte),
+               i + 7 <= bytes.count, bytes[i..<(i + 7)].allSatisfy({ $0 == byte }) {
+                return (line, String(decoding: bytes[i..<(i + 7)], as: UTF8.self))
+            }
+            atLineStart = byte == UInt8(ascii: "\n")
+            if atLineStart { line += 1 }
+        }
+        return nil
     }
 
     public var text: String {
