@@ -14,8 +14,21 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         var text = "\(mark): error: \(message)"
         if let sourceLine {
-            text += "\n  \(sourceLine)\n  " + String(repeating: " ", count: max(0, mark.column - 1)) + "^"
+            let (shown, caret) = Self.window(sourceLine, column: mark.column)
+            text += "\n  \(shown)\n  " + String(repeating: " ", count: caret) + "^"
         }
         return text
+    }
+
+    /// At most `width` characters of `line` around `column`, with '…' where it was cut, and the caret's
+    /// offset in what is shown: a 200 000-character line must not become a 200 000-character message.
+    static func window(_ line: String, column: Int, width: Int = 100) -> (String, Int) {
+        let characters = Array(line)
+        let position = min(max(0, column - 1), characters.count)
+        guard characters.count > width else { return (line, position) }
+        let start = max(0, min(position - width / 2, characters.count - width))
+        let end = min(characters.count, start + width)
+        let prefix = start > 0 ? "…" : "", suffix = end < characters.count ? "…" : ""
+        return (prefix + String(characters[start..<end]) + suffix, position - start + prefix.count)
     }
 }

@@ -251,6 +251,24 @@ final class ConfinementTests: FlowProcessTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
     }
 
+    /// Hostile YAML: each is a positioned error from `validate` within seconds, never a crash or a hang.
+    func testDeepNestingAndAliasBombsArePositionedErrors() throws {
+        let deep = "flow: 1\nsteps:\n  a: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n"
+        var bomb = "flow: 1\nparams:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...10 {
+            bomb += "  l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        bomb += "steps:\n  a: {command: {run: \"true\"}}\n"
+        for (text, message, position) in [(deep, "nesting deeper than", "3:"), (bomb, "aliases expand the document", "")] {
+            try write(text)
+            let started = Date()
+            let validate = try flow("validate", "w.yaml")
+            XCTAssertEqual(validate.status, 2, validate.stderr)
+            XCTAssertTrue(validate.stderr.contains(message) && validate.stderr.contains("w.yaml:\(position)"), validate.stderr)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        }
+    }
+
     private func subpaths() throws -> [String] {
         try FileManager.default.subpathsOfDirectory(atPath: directory)
     }
