@@ -124,7 +124,7 @@ public struct Store: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .missing }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            if remove { unlink(path) }
+            if remove { try? FileManager.default.removeItem(atPath: path) }
             return .damaged
         }
         let now = ObjectStamp(info)

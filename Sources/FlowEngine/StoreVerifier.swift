@@ -64,7 +64,7 @@ public struct StoreVerifier: Sendable {
                 }
                 guard let problem else { continue }
                 report.damaged.append(Damage(digest: digest, problem: problem, steps: (users[digest] ?? []).sorted()))
-                if repair { unlink(path) }
+                if repair { try? fm.removeItem(atPath: path) }
             }
         }
         // A record naming an object that is gone is not trusted by any run (its step runs again), so it

@@ -1,10 +1,11 @@
+import BoostedTrees
 import EventData
 import FlowConfig
 import FlowEngine
-import BoostedTrees
 import Foundation
 import Metrics
 import Network
+import Random
 import Reweighting
 
 /// `classify`: the downstream classifier, background against a signal hypothesis, trained with a chosen

@@ -4,6 +4,7 @@ import FlowEngine
 import Foundation
 import Metrics
 import Network
+import Random
 import Reweighting
 
 /// `compare`: how closely a new weighting reproduces the original one on the same events.

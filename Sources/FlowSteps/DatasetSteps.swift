@@ -4,6 +4,7 @@ import FlowEngine
 import Foundation
 import LHEF
 import ROOTIO
+import Random
 import TopGenerator
 
 /// `generate`: a sample of the built-in gg → tt̄ generator (SM, A resonance, A–SM interference).

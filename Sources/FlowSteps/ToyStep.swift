@@ -2,6 +2,7 @@ import EventData
 import FlowConfig
 import FlowEngine
 import Foundation
+import Random
 
 /// The method's simplest setting: one variable x with a falling spectrum, and a negative-weight admixture
 /// that is concentrated at low x. Each event has weight ±1; the chance of −1 is f(x) = f₀·exp(−x/s), so the

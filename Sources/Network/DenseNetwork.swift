@@ -1,5 +1,5 @@
-import EventData
 import Foundation
+import Random
 
 /// A fully connected network with one output, its parameters in one flat vector
 /// (per layer: weights out × in row-major, then biases) and the input standardisation it was trained with.

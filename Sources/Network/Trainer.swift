@@ -1,5 +1,5 @@
-import EventData
 import Foundation
+import Random
 
 /// Events for training: features row-major (n × inputs), a target and a non-negative weight per event.
 public struct TrainingData: Sendable {

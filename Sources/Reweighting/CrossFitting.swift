@@ -2,6 +2,7 @@ import Calibration
 import EventData
 import Foundation
 import Network
+import Random
 
 /// What the weight network learns.
 public enum WeightTarget: String, Sendable, CaseIterable {

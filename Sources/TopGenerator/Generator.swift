@@ -1,5 +1,6 @@
 import EventData
 import Foundation
+import Random
 
 /// The three samples of the built-in generator: SM tt̄, the A resonance |A_A|², and the A–SM interference.
 public enum ProcessKind: String, Sendable, CaseIterable {

@@ -2,6 +2,7 @@ import Calibration
 import EventData
 import Foundation
 import Network
+import Random
 
 /// Training and inference throughput of the talk's 10-100-100-100-100-100-1 network, and isotonic
 /// fit time, side by side with PyTorch and scikit-learn on the same data when they are installed.

@@ -1,8 +1,9 @@
-import XCTest
-import EventData
 @testable import Calibration
+import EventData
 @testable import Metrics
+import Random
 import TestSupport
+import XCTest
 
 final class IsotonicTests: XCTestCase {
     func testPoolsViolatorsWithWeights() {

@@ -1,5 +1,6 @@
-import XCTest
 @testable import EventData
+import Random
+import XCTest
 
 final class TableTests: XCTestCase {
     func testConcatenateKeepsCommonColumnsAndRecordsTheSample() throws {

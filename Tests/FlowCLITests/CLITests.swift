@@ -43,16 +43,17 @@ class FlowProcessTestCase: XCTestCase {
     func finish(_ started: (Process, Pipe, Pipe)) -> Result {
         let (process, out, err) = started
         // Both pipes are drained at once: a process that fills one while the other is read would block.
-        nonisolated(unsafe) var stderr = Data()
-        let reader = Thread { stderr = err.fileHandleForReading.readDataToEndOfFile() }
-        let done = DispatchSemaphore(value: 0)
-        let drain = Thread { reader.main(); done.signal() }
-        drain.start()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let stderr = Box(), done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            stderr.data = err.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         done.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+                      stderr: String(decoding: stderr.data, as: UTF8.self))
     }
 
     func flow(_ arguments: String...) throws -> Result { finish(try start(arguments)) }

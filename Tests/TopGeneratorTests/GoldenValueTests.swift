@@ -1,6 +1,7 @@
-import XCTest
 import EventData
+import Random
 @testable import TopGenerator
+import XCTest
 
 /// The golden values of `physics-generator.md`, to the tolerances it states.
 final class GoldenValueTests: XCTestCase {
