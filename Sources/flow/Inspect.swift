@@ -1,79 +1,68 @@
 import ArgumentParser
+import EventData
 import FlowConfig
 import FlowEngine
 import FlowSteps
 import Foundation
 
 extension Flow {
-    struct DAG: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "dag", abstract: "Print the workflow's step graph.")
-
-        enum Format: String, ExpressibleByArgument, CaseIterable { case dot, mermaid, text }
-
-        @OptionGroup var options: WorkflowOptions
-
-        @Option(help: "dot (Graphviz), mermaid or text.")
-        var format: Format = .dot
-
-        func run() async throws {
-            let workflow = try options.load().workflow
-            switch format {
-            case .dot:
-                print("digraph \"\(workflow.name)\" {\n  rankdir=LR;\n  node [shape=box, style=rounded];")
-                for step in workflow.steps {
-                    let shape = step.section == .datasets ? ", shape=cylinder" : ""
-                    print("  \(quote(step.name)) [label=\(quote("\(step.name)\\n\(step.kind)"))\(shape)];")
-                }
-                for step in workflow.steps {
-                    for dependency in step.dependencies { print("  \(quote(dependency)) -> \(quote(step.name));") }
-                }
-                print("}")
-            case .mermaid:
-                let ids = Dictionary(workflow.steps.enumerated().map { ($0.element.name, "s\($0.offset)") }, uniquingKeysWith: { a, _ in a })
-                print("flowchart LR")
-                for step in workflow.steps { print("  \(ids[step.name]!)[\"\(step.name)<br/>\(step.kind)\"]") }
-                for step in workflow.steps {
-                    for dependency in step.dependencies { print("  \(ids[dependency]!) --> \(ids[step.name]!)") }
-                }
-            case .text:
-                for step in workflow.steps {
-                    let from = step.dependencies.isEmpty ? "" : "  ← " + step.dependencies.joined(separator: ", ")
-                    print("\(step.name) (\(step.kind))\(from)")
-                }
-            }
-        }
-
-        private func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-    }
-
-    struct Validate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check workflow files without running anything.")
-
-        @Argument(help: "Workflow files.", completion: .file(extensions: ["yaml", "yml"]))
-        var files: [String]
-
-        func run() async throws {
-            var invalid = 0
-            for file in files {
-                do {
-                    let workflow = try Catalog.loader.load(path: file)
-                    print("ok: \(file) (\(workflow.steps.count) steps)")
-                } catch let failure as ValidationFailed {
-                    invalid += 1
-                    printError(failure.description)
-                    printError("\(failure.diagnostics.count) error\(failure.diagnostics.count == 1 ? "" : "s") in \(file)")
-                }
-            }
-            if invalid > 0 { throw ExitCode(2) }
-        }
-    }
-
-    struct Schema: AsyncParsableCommand {
+    struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the JSON Schema of the workflow format (the source of schemas/workflow.schema.json).")
+            abstract: "Summarise a dataset: events, Σw ± √Σw², negative fractions, Kish N_eff, and each column.",
+            discussion: "Give a data file (.csv, .npy, .npz), or a workflow and one of its steps.")
+
+        @Argument(help: "A data file, or a workflow file followed by a step name.")
+        var target: String
+
+        @Argument(help: "The step, when the first argument is a workflow.")
+        var step: String?
 
         func run() async throws {
-            print(WorkflowJSONSchema.document(kinds: Catalog.registry.descriptions).prettyJSON, terminator: "")
+            let path = try resolve()
+            let table: EventTable
+            do {
+                table = try DataFiles.read(path)
+            } catch let error as DataError {
+                printError("flow: \(error)")
+                throw ExitCode(1)
+            }
+            print(Self.render(table, title: step ?? target))
+        }
+
+        private func resolve() throws -> String {
+            guard let step else { return target }
+            let workflow = try WorkflowOptions.parse([target]).load()
+            guard let status = workflow.status().first(where: { $0.step.name == step }) else {
+                throw ValidationError("no step named '\(step)' in \(target)\(suggestion(for: step, among: workflow.workflow.steps.map(\.name)))")
+            }
+            guard let record = status.record else {
+                throw ValidationError("'\(step)' is not up to date (\(status.reasons.joined(separator: "; "))): run it first")
+            }
+            guard let output = record.outputs["events"] ?? record.outputs.values.first else {
+                throw ValidationError("'\(step)' has no outputs")
+            }
+            return workflow.store.objectPath(output.digest)
+        }
+
+        static func render(_ table: EventTable, title: String) -> String {
+            var lines = ["\(title): \(table.rowCount) events, \(table.columnCount) columns"]
+            if let weights = table[EventTable.weightColumn] {
+                let s = WeightSummary(weights)
+                lines.append(String(format: "  Σw = %.6g ± %.3g", s.sum, s.sumError))
+                lines.append(String(format: "  negative weights: f = %.4f of events, r₋ = Σ|w₋|/Σ|w| = %.4f", s.negativeFraction, s.negativeWeightFraction))
+                lines.append(String(format: "  Kish N_eff = (Σw)²/Σw² = %.1f (%.4f of N)", s.effectiveEvents, s.effectiveEvents / Double(max(1, s.events))))
+            } else {
+                lines.append("  (no 'weight' column)")
+            }
+            let width = max(6, table.names.map(\.count).max() ?? 0)
+            lines.append("  " + "column".padding(toLength: width, withPad: " ", startingAt: 0)
+                         + "          min          mean           max   weighted mean")
+            for c in ColumnSummary.of(table) {
+                let weighted = c.weightedMean.map { String(format: "%14.6g", $0) } ?? ""
+                lines.append("  " + c.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                             + String(format: " %13.6g %13.6g %13.6g", c.min, c.mean, c.max) + " " + weighted)
+            }
+            return lines.joined(separator: "\n")
         }
     }
 }

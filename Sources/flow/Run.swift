@@ -20,8 +20,11 @@ extension Flow {
         @Option(name: .short, help: "How many steps run at once (default: the number of cores; on Slurm, the executor's max_jobs, 100).")
         var jobs: Int?
 
-        @Option(help: ArgumentHelp("Where steps run: local or slurm (default: the workflow's executor: block, else local).", valueName: "kind"))
-        var executor: String?
+        /// Where steps run.
+        enum ExecutorKind: String, ExpressibleByArgument, CaseIterable { case local, slurm }
+
+        @Option(help: ArgumentHelp("Where steps run (default: the workflow's executor: block, else local).", valueName: "kind"))
+        var executor: ExecutorKind?
 
         @Option(help: ArgumentHelp("Executor settings (partition, account, time, memory, cpus, per-kind resources) that override the workflow's executor: block.", valueName: "file"))
         var executorConfig: String?
@@ -81,14 +84,13 @@ extension Flow {
                     throw ExitCode(2)
                 }
             }
-            let kind = executor ?? blocks.compactMap { $0["kind"]?.string }.last ?? "local"
+            // The blocks' `kind` was validated against the same names when they were loaded.
+            let kind = executor ?? blocks.compactMap { $0["kind"]?.string.flatMap(ExecutorKind.init(rawValue:)) }.last ?? .local
             switch kind {
-            case "local": return nil
-            case "slurm":
+            case .local: return nil
+            case .slurm:
                 return SlurmExecutor(execution: workspace.execution, settings: SlurmSettings(blocks: blocks), slots: jobs,
                                      overrides: try options.overrides())
-            default:
-                throw ValidationError("--executor takes \(ExecutorSchema.kinds.joined(separator: " or ")), got '\(kind)'")
             }
         }
 
