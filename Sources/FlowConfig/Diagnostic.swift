@@ -1,34 +1,75 @@
+import Foundation
 import YAMLNode
 
-/// One problem in a workflow file, at the place a user must edit to fix it.
+/// One finding in a workflow file, at the place a user must edit to act on it.
 public struct Diagnostic: Sendable, CustomStringConvertible, Error {
-    public var mark: Mark
-    public var message: String
-
-    public init(_ mark: Mark, _ message: String) {
-        self.mark = mark
-        self.message = message
+    public enum Severity: String, Sendable {
+        /// The workflow cannot run.
+        case error
+        /// It runs, but probably not as meant; `--strict` makes it an error.
+        case warning
+        /// Context for another diagnostic.
+        case note
     }
 
-    public var description: String { "\(mark): error: \(message)" }
+    public var mark: Mark
+    public var message: String
+    public var severity: Severity
+    /// The line the mark points into, when the file cannot be read again (a YAML syntax error in text).
+    public var sourceLine: String?
+
+    public init(_ mark: Mark, _ message: String, severity: Severity = .error, sourceLine: String? = nil) {
+        self.mark = mark
+        self.message = message
+        self.severity = severity
+        self.sourceLine = sourceLine
+    }
+
+    public init(_ error: YAMLError) {
+        self.init(error.mark, error.message, sourceLine: error.sourceLine)
+    }
+
+    /// One line: `file:line:column: severity: message`.
+    public var description: String { "\(mark): \(severity.rawValue): \(message)" }
+}
+
+/// Renders diagnostics the one way flow shows them: the position line, then the source line with a
+/// caret under the column.
+public enum DiagnosticRenderer {
+    public static func render(_ diagnostics: [Diagnostic]) -> String {
+        var files: [String: [Substring]] = [:]
+        return diagnostics.map { diagnostic in
+            var text = diagnostic.description
+            let line = diagnostic.sourceLine ?? sourceLine(diagnostic.mark, &files)
+            if let line, diagnostic.mark.line > 0 { text += "\n" + YAMLError.snippet(line, column: diagnostic.mark.column) }
+            return text
+        }.joined(separator: "\n")
+    }
+
+    private static func sourceLine(_ mark: Mark, _ files: inout [String: [Substring]]) -> String? {
+        if files[mark.file] == nil {
+            guard let data = FileManager.default.contents(atPath: mark.file) else { return nil }
+            files[mark.file] = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        }
+        guard let lines = files[mark.file], mark.line >= 1, mark.line <= lines.count else { return nil }
+        return String(lines[mark.line - 1])
+    }
 }
 
 /// All problems found in one pass, so a user fixes them together instead of one per run.
 public struct ValidationFailed: Error, Sendable, CustomStringConvertible {
+    /// Errors, and the warnings found with them.
     public var diagnostics: [Diagnostic]
-    /// Pre-rendered text for diagnostics that carry more than one line (YAML syntax errors).
-    public var rendered: String?
 
-    public init(_ diagnostics: [Diagnostic], rendered: String? = nil) {
+    public init(_ diagnostics: [Diagnostic]) {
         self.diagnostics = diagnostics.sorted {
             ($0.mark.file, $0.mark.line, $0.mark.column) < ($1.mark.file, $1.mark.line, $1.mark.column)
         }
-        self.rendered = rendered
     }
 
-    public var description: String {
-        rendered ?? diagnostics.map(\.description).joined(separator: "\n")
-    }
+    public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+
+    public var description: String { DiagnosticRenderer.render(diagnostics) }
 }
 
 /// The closest candidates to a misspelt name, for "did you mean …?" hints.

@@ -32,7 +32,7 @@ extension ExecutorSchema {
         do {
             root = try YAMLParser.parse(fileAt: path)
         } catch let error as YAMLError {
-            throw ValidationFailed([Diagnostic(error.mark, error.message)], rendered: error.description)
+            throw ValidationFailed([Diagnostic(error)])
         }
         var validator = SchemaValidator()
         let value = validator.value(of: root, as: schema, at: "executor")

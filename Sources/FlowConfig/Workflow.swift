@@ -13,6 +13,8 @@ public struct Workflow: Sendable {
     public var executor: Value?
     /// Datasets then steps, concrete (one per matrix point), in the order they were written.
     public var steps: [Step]
+    /// What the loader found questionable but runnable, sorted by position.
+    public var warnings: [Diagnostic] = []
 
     public func step(named name: String) -> Step? { steps.first { $0.name == name } }
 }

@@ -14,6 +14,9 @@ public struct WorkflowLoader: Sendable {
     static let topLevelKeys = ["flow", "name", "params", "datasets", "features", "executor", "steps"]
     static let stepOptions = ["matrix", "retries"]
 
+    /// Warnings are errors (`--strict`).
+    public var strict = false
+
     /// Matrix points one step may unroll to; `FLOW_MAX_MATRIX_POINTS` raises or lowers it.
     public var maxMatrixPoints = ProcessInfo.processInfo.environment["FLOW_MAX_MATRIX_POINTS"].flatMap(Int.init) ?? 10_000
 
@@ -28,7 +31,7 @@ public struct WorkflowLoader: Sendable {
         do {
             root = try YAMLParser.parse(fileAt: path)
         } catch let error as YAMLError {
-            throw ValidationFailed([Diagnostic(error.mark, error.message)], rendered: error.description)
+            throw ValidationFailed([Diagnostic(error)])
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
         return try decode(root, file: path, directory: directory, overrides: overrides)
@@ -121,9 +124,12 @@ public struct WorkflowLoader: Sendable {
         checkFiles(&steps, directory: directory, diagnostics: &diagnostics)
         diagnostics += kindChecks(declared)
         Self.applyWorkflowDefaults(&steps, features: features, kinds: kinds)
-        if diagnostics.isEmpty { diagnostics += findCycles(steps) }
-        guard diagnostics.isEmpty else { throw ValidationFailed(diagnostics) }
-        return Workflow(file: file, directory: directory, name: name, params: params, features: features, executor: executor, steps: steps)
+        if strict { diagnostics = diagnostics.map { var d = $0; if d.severity == .warning { d.severity = .error }; return d } }
+        if !diagnostics.contains(where: { $0.severity == .error }) { diagnostics += findCycles(steps) }
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { throw ValidationFailed(diagnostics) }
+        var workflow = Workflow(file: file, directory: directory, name: name, params: params, features: features, executor: executor, steps: steps)
+        workflow.warnings = ValidationFailed(diagnostics).diagnostics
+        return workflow
     }
 
     // MARK: - params

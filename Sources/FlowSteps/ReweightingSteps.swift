@@ -70,7 +70,19 @@ public struct TrainStep: StepKind {
             Property("folds", .integer(minimum: 1, maximum: 100), "Cross-fitting folds k (default 3); model i never sees fold i."),
             Property("calibration_fraction", .number(minimum: 0, maximum: 0.95), "Share of each model's training folds kept for early stopping and calibration (default 0.2)."),
             ModelOptions.property,
-        ] + NetworkOptions.properties))
+        ] + NetworkOptions.properties), check: Self.check)
+    }
+
+    /// Settings that defeat cross-fitting or calibration.
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        if c.config["folds"]?.int == 1 {
+            found.append(Diagnostic(c.mark("folds"), "with one fold the model weights the very events it was trained on (no cross-fitting): use folds ≥ 2", severity: .warning))
+        }
+        if let share = c.config["calibration_fraction"]?.double, share == 0 {
+            found.append(Diagnostic(c.mark("calibration_fraction"), "calibration_fraction 0 leaves no events for early stopping and the isotonic calibration: use a share such as 0.2"))
+        }
+        return found
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {

@@ -13,11 +13,14 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = "\(mark): error: \(message)"
-        if let sourceLine {
-            let (shown, caret) = Self.window(sourceLine, column: mark.column)
-            text += "\n  \(shown)\n  " + String(repeating: " ", count: caret) + "^"
-        }
+        if let sourceLine { text += "\n" + Self.snippet(sourceLine, column: mark.column) }
         return text
+    }
+
+    /// The source line (or the part of it around the column) and a caret under the column, indented.
+    public static func snippet(_ line: String, column: Int) -> String {
+        let (shown, caret) = window(line, column: column)
+        return "  \(shown)\n  " + String(repeating: " ", count: caret) + "^"
     }
 
     /// At most `width` characters of `line` around `column`, with '…' where it was cut, and the caret's

@@ -33,14 +33,19 @@ struct WorkflowOptions: ParsableArguments {
         }
     }
 
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
     func load() throws -> Workspace {
         let overrides = try overrides()
+        var loader = Catalog.loader
+        loader.strict = strict
         do {
-            let workflow = try Catalog.loader.load(path: workflow, overrides: overrides)
+            let workflow = try loader.load(path: workflow, overrides: overrides)
+            reportWarnings(workflow.warnings)
             return Workspace(workflow: workflow, kinds: Catalog.registry)
         } catch let failure as ValidationFailed {
-            printError(failure.description)
-            printError("\(failure.diagnostics.count) error\(failure.diagnostics.count == 1 ? "" : "s") in \(workflow)")
+            reportFailure(failure, in: workflow)
             throw ExitCode(2)
         }
     }
@@ -48,6 +53,20 @@ struct WorkflowOptions: ParsableArguments {
 
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+/// Errors (and the warnings found with them) of a workflow that cannot run, and their count.
+func reportFailure(_ failure: ValidationFailed, in file: String) {
+    printError(failure.description)
+    let warnings = failure.diagnostics.count - failure.errorCount
+    printError(counted(failure.errorCount, "error") + (warnings > 0 ? " and " + counted(warnings, "warning") : "") + " in \(file)")
+}
+
+/// Warnings of a workflow that runs anyway; `--strict` makes them errors.
+func reportWarnings(_ warnings: [Diagnostic]) {
+    if !warnings.isEmpty { printError(DiagnosticRenderer.render(warnings)) }
 }
 
 /// Parses and runs a command; usage errors exit 2 like invalid workflows.

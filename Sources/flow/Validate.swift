@@ -11,16 +11,21 @@ extension Flow {
         @Argument(help: "Workflow files.", completion: .file(extensions: ["yaml", "yml"]))
         var files: [String]
 
+        @Flag(help: "Treat warnings as errors.")
+        var strict = false
+
         func run() async throws {
             var invalid = 0
+            var loader = Catalog.loader
+            loader.strict = strict
             for file in files {
                 do {
-                    let workflow = try Catalog.loader.load(path: file)
-                    print("ok: \(file) (\(workflow.steps.count) steps)")
+                    let workflow = try loader.load(path: file)
+                    reportWarnings(workflow.warnings)
+                    print("ok: \(file) (\(workflow.steps.count) steps\(workflow.warnings.isEmpty ? "" : ", \(counted(workflow.warnings.count, "warning"))"))")
                 } catch let failure as ValidationFailed {
                     invalid += 1
-                    printError(failure.description)
-                    printError("\(failure.diagnostics.count) error\(failure.diagnostics.count == 1 ? "" : "s") in \(file)")
+                    reportFailure(failure, in: file)
                 }
             }
             if invalid > 0 { throw ExitCode(2) }

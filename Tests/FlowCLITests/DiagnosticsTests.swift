@@ -1,0 +1,50 @@
+import XCTest
+
+/// How `flow` shows what it finds: `file:line:column: severity: message`, the source line and a caret;
+/// warnings let a workflow run unless `--strict`.
+final class DiagnosticsTests: FlowProcessTestCase {
+    let oneFold = """
+    flow: 1
+    datasets:
+      toy: {toy: {events: 100}}
+    steps:
+      net: {train: {data: toy, features: [x], folds: 1}}
+    """
+
+    func testAWarningIsShownWithItsLineAndStrictMakesItAnError() throws {
+        try write(oneFold)
+        let validate = try flow("validate", "w.yaml")
+        XCTAssertEqual(validate.status, 0, validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("w.yaml:5:50: warning: with one fold"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("  net: {train: {data: toy, features: [x], folds: 1}}\n" + String(repeating: " ", count: 51) + "^"), validate.stderr)
+        XCTAssertTrue(validate.stdout.contains("1 warning"), validate.stdout)
+        let strict = try flow("validate", "--strict", "w.yaml")
+        XCTAssertEqual(strict.status, 2)
+        XCTAssertTrue(strict.stderr.contains("w.yaml:5:50: error: with one fold") && strict.stderr.contains("1 error in w.yaml"), strict.stderr)
+        let run = try flow("run", "--strict", "w.yaml")
+        XCTAssertEqual(run.status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/.flow/steps"), "nothing ran")
+    }
+
+    func testEveryPositionedErrorQuotesItsLine() throws {
+        try write("""
+        flow: 1
+        datasets:
+          toy: {toy: {events: 100}}
+        steps:
+          net: {train: {data: toy, features: [x], calibration_fraction: 0}}
+          net2: {train: {data: toy, features: [x], epochs: -1}}
+        """)
+        let validate = try flow("validate", "w.yaml")
+        XCTAssertEqual(validate.status, 2)
+        let lines = validate.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let headers = lines.indices.filter { lines[$0].hasPrefix("w.yaml:") }
+        XCTAssertEqual(headers.count, 2, validate.stderr)
+        for index in headers {
+            XCTAssertTrue(lines[index + 1].hasPrefix("    net"), validate.stderr)
+            XCTAssertTrue(lines[index + 2].trimmingCharacters(in: .whitespaces) == "^", validate.stderr)
+        }
+        XCTAssertTrue(validate.stderr.contains("calibration_fraction 0 leaves no events"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("2 errors in w.yaml"), validate.stderr)
+    }
+}
