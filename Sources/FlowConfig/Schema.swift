@@ -102,6 +102,8 @@ public struct KindCheck {
     public var node: Node
     /// Output names of a step or dataset by name, when its kind declares them in its configuration.
     public var outputsOf: (String) -> [String]?
+    /// The kind and configuration (first matrix point) of a step or dataset by name.
+    public var stepNamed: (String) -> (kind: String, config: Value)? = { _ in nil }
 
     /// The position of the value at `path` (keys), or of the nearest node above it.
     public func mark(_ path: String...) -> Mark {

@@ -329,7 +329,12 @@ public struct WorkflowLoader: Sendable {
         for step in declared {
             guard let check = kinds.first(where: { $0.name == step.kind })?.check, let node = step.node,
                   let config = step.instances.first?.config else { continue }
-            found += check(KindCheck(config: config, node: node, outputsOf: outputsOf))
+            var context = KindCheck(config: config, node: node, outputsOf: outputsOf)
+            context.stepNamed = { name in
+                guard let step = byFamily[name], let config = step.instances.first?.config else { return nil }
+                return (step.kind, config)
+            }
+            found += check(context)
         }
         return found
     }

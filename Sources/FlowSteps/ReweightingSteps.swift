@@ -201,7 +201,7 @@ public struct CalibrateStep: StepKind {
             Property("model", .reference, required: true, "The train step."),
             Property("data", .reference, required: true, "The same events the model was trained on."),
             Property("method", .string(oneOf: ["isotonic", "none"]), "isotonic (default) or none."),
-        ]))
+        ]), check: { CrossFittingCheck.modelAndData($0, models: ["train"]) })
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
@@ -255,7 +255,16 @@ public struct TransformStep: StepKind {
             Property("data", .reference, required: true, "The events (the ones the model was trained on)."),
             Property("model", .reference, "A calibrate or train step; each event is transformed by the model of its fold."),
             Property("mode", .string(oneOf: ["model"] + Baseline.allCases.map(\.rawValue)), "model (default with `model`), or a baseline: raw, abs, drop-negative."),
-        ]))
+        ]), check: Self.check)
+    }
+
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        let mode = c.config["mode"]?.string
+        if c.config["model"] == nil && (mode == nil || mode == "model") {
+            return [Diagnostic(c.mark(), "transform needs a `model` (a calibrate or train step), or a `mode` of \(Baseline.allCases.map(\.rawValue).joined(separator: ", "))")]
+        }
+        guard c.config["model"] != nil else { return [] }
+        return CrossFittingCheck.modelAndData(c, models: ["calibrate", "train"])
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
@@ -306,6 +315,35 @@ public struct TransformStep: StepKind {
         guard json["method"]?.string == "isotonic", let folds = json["folds"]?.object else { return nil }
         return folds.sorted { $0.0.count != $1.0.count ? $0.0.count < $1.0.count : $0.0 < $1.0 }.map { _, map in
             IsotonicRegression(knotsX: map["x"]?.array?.compactMap(\.double) ?? [], knotsY: map["y"]?.array?.compactMap(\.double) ?? [])
+        }
+    }
+}
+
+/// Cross-fitting holds only when a model set is applied to the table it was trained on: model i is
+/// used for the events of fold i, which it never saw. Pointed at another table (the merge before the
+/// folds were assigned, another sample), rows would meet models that trained on them, silently.
+enum CrossFittingCheck {
+    /// `model` must name a step of one of `models`' kinds, and `data` the table its train step read.
+    static func modelAndData(_ c: KindCheck, models: [String]) -> [Diagnostic] {
+        guard let model = c.config["model"]?.string, let data = c.config["data"]?.string else { return [] }
+        guard let target = c.stepNamed(model) else { return [] }
+        guard models.contains(target.kind) else {
+            return [Diagnostic(c.mark("model"), "'\(model)' is a \(target.kind) step; `model` takes a \(models.joined(separator: " or ")) step")]
+        }
+        guard let trainedOn = trainingTable(of: model, c) else { return [] }
+        guard trainedOn == data else {
+            return [Diagnostic(c.mark("data"), "'\(model)' was trained on '\(trainedOn)': cross-fitting needs the same table here (with '\(data)', events would be weighted by models that trained on them)")]
+        }
+        return []
+    }
+
+    /// The `data` of the train step behind `model` (through a calibrate step).
+    static func trainingTable(of model: String, _ c: KindCheck) -> String? {
+        guard let step = c.stepNamed(model) else { return nil }
+        switch step.kind {
+        case "train": return step.config["data"]?.string
+        case "calibrate": return step.config["model"]?.string.flatMap { trainingTable(of: $0, c) }
+        default: return nil
         }
     }
 }

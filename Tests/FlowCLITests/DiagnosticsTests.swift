@@ -47,4 +47,28 @@ final class DiagnosticsTests: FlowProcessTestCase {
         XCTAssertTrue(validate.stderr.contains("calibration_fraction 0 leaves no events"), validate.stderr)
         XCTAssertTrue(validate.stderr.contains("2 errors in w.yaml"), validate.stderr)
     }
+
+    /// A model set applied to a table other than the one it was trained on breaks cross-fitting:
+    /// `validate` refuses it, with both positions' reasons.
+    func testCrossFittingMistakesAreValidateTimeErrors() throws {
+        try write("""
+        flow: 1
+        datasets:
+          a: {toy: {events: 100, seed: 1}}
+          b: {toy: {events: 100, seed: 2}}
+        steps:
+          mix: {merge: [a, b]}
+          folds: {split: {data: mix, folds: 3}}
+          net: {train: {data: folds, features: [x]}}
+          calibrated: {calibrate: {model: net, data: folds}}
+          wrong_table: {transform: {data: mix, model: calibrated}}
+          wrong_model: {calibrate: {model: mix, data: mix}}
+          nothing: {transform: {data: folds}}
+        """)
+        let validate = try flow("validate", "w.yaml")
+        XCTAssertEqual(validate.status, 2)
+        XCTAssertTrue(validate.stderr.contains("w.yaml:10:35: error: 'calibrated' was trained on 'folds'"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("w.yaml:11:36: error: 'mix' is a merge step; `model` takes a train step"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("w.yaml:12:24: error: transform needs a `model`"), validate.stderr)
+    }
 }
