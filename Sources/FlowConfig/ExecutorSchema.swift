@@ -27,7 +27,8 @@ public enum ExecutorSchema {
 extension ExecutorSchema {
     /// A site's executor settings file (`flow run --executor-config`): the same keys as a workflow's
     /// `executor:` block, at the top level, so partitions and accounts stay out of the analysis.
-    public static func load(path: String) throws -> Value {
+    /// A site file of executor settings; `kinds:` keys are checked against `stepKinds` when given.
+    public static func load(path: String, stepKinds: [KindDescription] = []) throws -> Value {
         let root: Node
         do {
             root = try YAMLParser.parse(fileAt: path)
@@ -36,7 +37,8 @@ extension ExecutorSchema {
         }
         var validator = SchemaValidator()
         let value = validator.value(of: root, as: schema, at: "executor")
-        guard validator.diagnostics.isEmpty, let value else { throw ValidationFailed(validator.diagnostics) }
+        let unknown = stepKinds.isEmpty ? [] : WorkflowLoader(kinds: stepKinds).unknownKindKeys(root["kinds"])
+        guard validator.diagnostics.isEmpty, unknown.isEmpty, let value else { throw ValidationFailed(validator.diagnostics + unknown) }
         return value
     }
 }

@@ -93,6 +93,7 @@ public struct WorkflowLoader: Sendable {
             var validator = SchemaValidator()
             executor = validator.value(of: node, as: ExecutorSchema.schema, at: "executor")
             diagnostics += validator.diagnostics
+            diagnostics += unknownKindKeys(node["kinds"])
         }
 
         var declared: [DeclaredStep] = []
@@ -316,6 +317,16 @@ public struct WorkflowLoader: Sendable {
             }.map { matrixStepName(name, $0.bindings) }
         }
         return concreteNames.contains(name) ? [name] : []
+    }
+
+    /// Keys of an executor's `kinds:` block must be step kinds: a misspelt one would silently leave its
+    /// steps with the default resources.
+    func unknownKindKeys(_ node: Node?) -> [Diagnostic] {
+        let names = kinds.map(\.name)
+        return (node?.mapping ?? []).compactMap { pair in
+            guard let key = pair.key.scalar?.text, !names.contains(key) else { return nil }
+            return Diagnostic(pair.key.mark, "'\(key)' is not a step kind\(suggestion(for: key, among: names))")
+        }
     }
 
     /// Each kind's own checks, once per step as written (matrix points share their source).

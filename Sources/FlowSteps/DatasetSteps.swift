@@ -132,7 +132,27 @@ public struct SplitStep: StepKind {
                             Property("fractions", .dictionary(.number(minimum: 0, maximum: 1)), "Part name → fraction, e.g. {train: 0.7, test: 0.3}."),
                             Property("keep", .string(), "The part this step outputs."),
                             Property("folds", .integer(minimum: 2, maximum: 100), "Add a 'fold' column with values 0 … folds−1."),
-                        ]))
+                        ]), check: Self.check)
+    }
+
+    /// One of the two forms, complete: `folds`, or `fractions` with a `keep` that names one of them.
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        let fractions = c.config["fractions"]?.object, keep = c.config["keep"]?.string
+        if c.config["folds"] != nil {
+            guard fractions == nil && keep == nil else {
+                return [Diagnostic(c.mark("folds"), "split takes either `folds` or `fractions` with `keep`, not both")]
+            }
+            return []
+        }
+        guard let fractions, let keep else {
+            return [Diagnostic(c.mark(), "split needs either `folds` or both `fractions` and `keep`")]
+        }
+        guard fractions.contains(where: { $0.0 == keep }) else {
+            return [Diagnostic(c.mark("keep"), "'\(keep)' is not one of the fractions (\(fractions.map(\.0).joined(separator: ", ")))\(suggestion(for: keep, among: fractions.map(\.0)))")]
+        }
+        let total = fractions.compactMap { $0.1.double }.reduce(0, +)
+        if total <= 0 { return [Diagnostic(c.mark("fractions"), "the fractions add up to \(total); they must share something")] }
+        return []
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
@@ -169,7 +189,20 @@ public struct SelectStep: StepKind {
             Property("cut", .string(), "A cut expression over column names."),
             Property("derive", .list(.string()), "Columns to compute first: <particle>_pt/_eta/_phi/_y/_m, m_ll, dphi_ll, mtt_lab, chel_lab."),
             Property("columns", .list(.string()), "Keep only these columns (and weight, sample_id)."),
-        ]))
+        ]), check: Self.check)
+    }
+
+    /// The cut is parsed by `validate`, so a typo stops the workflow before anything runs.
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        guard let text = c.config["cut"]?.string else { return [] }
+        do {
+            _ = try CutExpression(text)
+            return []
+        } catch let DataError.format(_, message) {
+            return [Diagnostic(c.mark("cut"), "cut '\(text)': \(message)")]
+        } catch {
+            return [Diagnostic(c.mark("cut"), "cut '\(text)': \(error)")]
+        }
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowConfig
 import FlowEngine
+import FlowSteps
 import Foundation
 import SlurmExecutor
 
@@ -78,7 +79,7 @@ extension Flow {
             var blocks = workspace.workflow.executor.map { [$0] } ?? []
             if let executorConfig {
                 do {
-                    blocks.append(try ExecutorSchema.load(path: executorConfig))
+                    blocks.append(try ExecutorSchema.load(path: executorConfig, stepKinds: Catalog.registry.descriptions))
                 } catch let failure as ValidationFailed {
                     printError(failure.description)
                     throw ExitCode(2)

@@ -71,4 +71,26 @@ final class DiagnosticsTests: FlowProcessTestCase {
         XCTAssertTrue(validate.stderr.contains("w.yaml:11:36: error: 'mix' is a merge step; `model` takes a train step"), validate.stderr)
         XCTAssertTrue(validate.stderr.contains("w.yaml:12:24: error: transform needs a `model`"), validate.stderr)
     }
+
+    func testCutsSplitsAndExecutorKindsAreCheckedBeforeAnythingRuns() throws {
+        try write("""
+        flow: 1
+        executor:
+          kinds: {trian: {cpus: 2}}
+        datasets:
+          a: {toy: {events: 100}}
+        steps:
+          cut: {select: {data: a, cut: "x > > 1"}}
+          part: {split: {data: a, fractions: {train: 0.7, test: 0.3}, keep: tran}}
+          half: {split: {data: a}}
+        """)
+        let validate = try flow("validate", "w.yaml")
+        XCTAssertEqual(validate.status, 2)
+        for expected in ["w.yaml:3:11: error: 'trian' is not a step kind (did you mean 'train'?)",
+                         "w.yaml:7:32: error: cut 'x > > 1':",
+                         "w.yaml:8:69: error: 'tran' is not one of the fractions",
+                         "w.yaml:9:17: error: split needs either `folds` or both `fractions` and `keep`"] {
+            XCTAssertTrue(validate.stderr.contains(expected), "\(expected)\n\(validate.stderr)")
+        }
+    }
 }

@@ -218,16 +218,21 @@ final class DatasetStepTests: XCTestCase {
         XCTAssertTrue(csv.hasPrefix("entry,weight_original,weight\n0,"), String(csv.prefix(80)))
     }
 
+    /// A cut that cannot be parsed stops the workflow when it is loaded, before the sample is generated.
     func testABadCutFailsWithTheExpressionAndPosition() async throws {
-        let (_, outcomes) = try await run("""
-        flow: 1
-        datasets:
-          sm: {generate: {process: sm-ttbar, events: 100}}
-        steps:
-          cut: {select: {data: sm, cut: "mtt >> 3"}}
-        """)
-        guard case .failed(let failure)? = outcomes["cut"] else { return XCTFail() }
-        XCTAssertEqual(failure.message, "cut 'mtt >> 3': unexpected '>' at character 6")
+        do {
+            _ = try await run("""
+            flow: 1
+            datasets:
+              sm: {generate: {process: sm-ttbar, events: 100}}
+            steps:
+              cut: {select: {data: sm, cut: "mtt >> 3"}}
+            """)
+            XCTFail("the workflow loaded")
+        } catch let failure as ValidationFailed {
+            XCTAssertEqual(failure.diagnostics.map(\.description), ["\(directory!)/w.yaml:5:33: error: cut 'mtt >> 3': unexpected '>' at character 6"])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/.flow"), "nothing ran")
     }
 
     func testGeneratedSamplesAreCachedByTheirSettings() async throws {
