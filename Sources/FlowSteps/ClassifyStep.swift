@@ -23,6 +23,7 @@ public struct ClassifyStep: StepKind {
             Property("bins", .integer(minimum: 2, maximum: 10_000), "Bins of the classifier output and of m_tt for the significance (default 20)."),
             Property("test_fraction", .number(minimum: 0, maximum: 0.95), "Share of each sample held out for evaluation (default 0.5)."),
             Property("validation_fraction", .number(minimum: 0, maximum: 0.95), "Share of the rest kept for the validation loss and early stopping (default 0.1)."),
+            Property("reference_observable", .string(), "The column whose histogram alone gives the reference significance (default mtt; e.g. tt_mass for a ROOT load)."),
             ModelOptions.property,
         ] + NetworkOptions.properties))
     }
@@ -127,12 +128,13 @@ public struct ClassifyStep: StepKind {
                 ])),
             ])))
         }
-        let mtt = try background.column("mtt", in: backgroundName), signalMtt = try signal.column("mtt", in: signalName)
+        let observable = c["reference_observable"]?.string ?? "mtt"
+        let mtt = try background.column(observable, in: backgroundName), signalMtt = try signal.column(observable, in: signalName)
         let testMtt = testB.map { mtt[$0] } + testS.map { signalMtt[$0] }
         let zMtt = significance(testMtt, isSignalTest, isAPart, testWeights, Histogram.quantileEdges(testB.map { mtt[$0] }, bins: bins),
                                 subtractSM: sampleIDs == nil)
         metrics["significance_mtt"] = .double(TableIO.rounded(zMtt))
-        context.log(String(format: "m_tt histogram alone: expected significance %.3f σ", zMtt))
+        context.log(String(format: "%@ histogram alone: expected significance %.3f σ", observable, zMtt))
         let path = context.scratch + "/classifier.json"
         try Value.object([("luminosity_fb", .double(luminosity / 1000)), ("significance_mtt", .double(zMtt)),
                           ("strategies", .object(report))]).prettyJSON.write(toFile: path, atomically: false, encoding: .utf8)
