@@ -76,7 +76,7 @@ final class DatasetStepTests: XCTestCase {
           cut: {select: {data: good, cut: "mtt > 405"}}
         """, keepGoing: true)
         guard case .failed(let failure)? = outcomes["bad"] else { return XCTFail("\(String(describing: outcomes["bad"]))") }
-        XCTAssertEqual(failure.message, "\(directory!)/events.csv: column 'mtt', row 2: 'abc' is not a number")
+        XCTAssertEqual(failure.message, "\(directory!)/events.csv: column 'mtt', row 2 (line 3): 'abc' is not a number")
         let cut = try table(workspace, outcomes, "cut")
         XCTAssertEqual(cut["weight"], [-1])
     }
