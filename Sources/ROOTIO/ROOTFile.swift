@@ -104,6 +104,8 @@ public final class ROOTFile: @unchecked Sendable {
         let listKey = try KeyHeader(&list)
         var body = ByteCursor(try read(seekKeys, listKey.nbytes), at: listKey.keylen)
         let count = try body.i32()
+        // Checked against the bytes present before `map` reserves room for `count` keys.
+        try body.need(count: count, of: KeyHeader.minimumSize)
         keys = try (0..<count).map { _ in
             let k = try KeyHeader(&body)
             return Key(name: k.name, className: k.className, cycle: k.cycle, seek: k.seekKey)
@@ -149,6 +151,9 @@ public final class ROOTFile: @unchecked Sendable {
 
 /// A TKey's header.
 struct KeyHeader {
+    /// The bytes of the shortest header: fixed fields, 32-bit seeks and three empty strings.
+    static let minimumSize = 29
+
     var nbytes: Int
     var objlen: Int
     var keylen: Int

@@ -78,3 +78,34 @@ final class MalformedInputTests: XCTestCase {
         }
     }
 }
+
+extension MalformedInputTests {
+    /// Where the top directory's key list starts, read as `ROOTFile` reads it.
+    func seekKeys(_ data: [UInt8]) throws -> Int {
+        var header = ByteCursor(data, at: 8)
+        let begin = try header.i32()
+        var key = ByteCursor(data, at: begin)
+        let keylen = try KeyHeader(&key).keylen
+        var directory = ByteCursor(data, at: begin + keylen)
+        _ = try directory.string()
+        _ = try directory.string()
+        let large = try directory.i16() > 1000
+        try directory.skip(16)  // dates, fNbytesKeys, fNbytesName
+        try directory.skip(large ? 16 : 8)  // fSeekDir, fSeekParent
+        return large ? try directory.i64() : try directory.i32()
+    }
+
+    /// fuzz-root: a key list claiming 2³¹ keys made `map` reserve ~100 GB before reading the first one.
+    func testAKeyCountBeyondTheKeyListIsAnError() throws {
+        var data = try bytes(Self.dy)
+        let list = try seekKeys(data)
+        var key = ByteCursor(data, at: list)
+        let keylen = try KeyHeader(&key).keylen
+        var count = ByteCursor(data, at: list + keylen)
+        XCTAssertEqual(try count.i32(), try ROOTFile(bytes: data, name: "dy.root").keys.count, "the key count is where this test expects it")
+        data.replaceSubrange(list + keylen..<list + keylen + 4, with: [0x7F, 0xFF, 0xFF, 0xFF])
+        XCTAssertThrowsError(try ROOTFile(bytes: data, name: "dy.root")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("dy.root: corrupt ROOT data: a record ends early (needs 62277025763 bytes"), "\(error)")
+        }
+    }
+}
