@@ -75,7 +75,7 @@ FUZZ_BUILD   := FLOW_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -Xswiftc -
 fuzz:
 	@for t in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$t || exit 1; done
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/artifacts/$$t && cp -n Fuzz/corpus/$$t/* .build-fuzz/corpus/$$t/; \
+	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/artifacts/$$t && { cp -n Fuzz/corpus/$$t/* .build-fuzz/corpus/$$t/ || true; }; \
 	  echo "== $$t, $(FUZZ_SECONDS) s"; \
 	  ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no .build-fuzz/debug/$$t .build-fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -detect_leaks=0 \
 	    -artifact_prefix=.build-fuzz/artifacts/$$t/ -print_final_stats=1 || exit 1; \
