@@ -91,6 +91,14 @@ final class MalformedFileTests: XCTestCase {
         XCTAssertEqual(fine.columns, [[1], [-2]])
     }
 
+    /// A (3, 0) array has rows but no columns: no table to read.
+    func testAnNPYWithoutColumnsHoldsNoEvents() throws {
+        let path = NSTemporaryDirectory() + "flow-\(UUID().uuidString).npy"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 0), }").write(to: URL(fileURLWithPath: path))
+        assertError(try NPY.read(path), "\(path): the file holds no events")
+    }
+
     // MARK: NPZ
 
     let table = try! EventTable([("weight", [1.5, -0.25]), ("x", [1, 2])])
