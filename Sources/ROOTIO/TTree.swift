@@ -73,7 +73,7 @@ public struct TTree: @unchecked Sendable {
         var data = BranchDecoder(layout: layout, expectedValues: expected)
         for basket in branch.basketSeek.indices {
             let (first, end) = (branch.basketEntry[basket], branch.basketEntry[basket + 1])
-            guard first <= end else {
+            guard first >= 0, first <= end else {
                 throw ROOTError.io(file: file.path, reason: "corrupt ROOT data: branch '\(branchName)' has basket \(basket) from entry \(first) to \(end)")
             }
             let range = first..<end

@@ -29,6 +29,23 @@ final class MalformedInputTests: XCTestCase {
         }
     }
 
+    /// fuzz-root: a basket table starting at entry −2⁶³ overflowed the entry count of its first basket.
+    func testABasketTableOutOfOrderIsAnError() throws {
+        let tree = try ROOTFile(path: Self.dy).tree("Events")
+        let branch = try XCTUnwrap(tree.branchesByName["genWeight"])
+        let original = branch.basketEntry
+        defer { branch.basketEntry = original }
+        branch.basketEntry[0] = Int.min
+        XCTAssertThrowsError(try tree.read("genWeight")) { error in
+            XCTAssertEqual("\(error)", "\(Self.dy): corrupt ROOT data: branch 'genWeight' has basket 0 from entry \(Int.min) to \(original[1])")
+        }
+        branch.basketEntry[1] = -1
+        branch.basketEntry[0] = 0
+        XCTAssertThrowsError(try tree.read("genWeight")) { error in
+            XCTAssertEqual("\(error)", "\(Self.dy): corrupt ROOT data: branch 'genWeight' has basket 0 from entry 0 to -1")
+        }
+    }
+
     /// A record that claims 2 GB uncompressed is read block by block (room for one block at most
     /// 16 MB at a time) and fails at the first bad block.
     func testAnOversizedUncompressedLengthIsAnError() {
