@@ -32,6 +32,7 @@ public struct TTree: @unchecked Sendable {
         _ = try stream.cursor.named()
         for _ in 0..<3 { try stream.cursor.skipVersioned() }  // TAttLine, TAttFill, TAttMarker
         entries = try stream.cursor.i64()
+        guard entries >= 0 else { throw ROOTError.corrupt("the tree claims \(entries) entries") }
         try stream.cursor.skip(4 * 8 + 8 + 4 * 4)  // byte totals, fWeight, timer, scan field, update, offset length
         let clusterRanges = try stream.cursor.i32()
         try stream.cursor.skip(6 * 8)  // fMaxEntries … fEstimate

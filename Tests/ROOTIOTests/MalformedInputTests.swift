@@ -112,6 +112,15 @@ extension MalformedInputTests {
         return large ? try directory.i64() : try directory.i32()
     }
 
+    /// A 64-bit seek of −2⁶³ (a damaged large-file directory) overflowed `size - seek`.
+    func testANegativeSeekIsAnError() throws {
+        let file = try ROOTFile(path: MalformedInputTests.dy)
+        XCTAssertEqual(file.bytesAfter(Int.min), 0)
+        XCTAssertThrowsError(try file.object(at: Int.min)) { error in
+            XCTAssertEqual("\(error)", "corrupt ROOT data: a record at \(Int.min) (0 bytes) lies beyond the end of the file (352599 bytes)")
+        }
+    }
+
     /// fuzz-root: a key list claiming 2³¹ keys made `map` reserve ~100 GB before reading the first one.
     func testAKeyCountBeyondTheKeyListIsAnError() throws {
         var data = try bytes(Self.dy)
