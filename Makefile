@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-root bench-trees bench-slurm schema clean
+.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-root bench-trees bench-slurm schema fuzz clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -64,6 +64,22 @@ bench-trees: release
 
 bench-slurm: release slurm
 	python3 bench/slurm_overhead.py --flow $(FLOW_RELEASE)
+
+## Fuzzing: each libFuzzer target (the workflow loader and the CSV, NPY, NPZ, ROOT and LHE readers) runs
+## FUZZ_SECONDS on a copy of its seed corpus in Fuzz/corpus; any crash, hang (> 10 s) or OOM fails the run
+## and leaves the input in .build-fuzz/artifacts/<target>/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz-yaml fuzz-csv fuzz-npy fuzz-npz fuzz-root fuzz-lhe
+FUZZ_BUILD   := FLOW_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$t || exit 1; done
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/artifacts/$$t && { cp -n Fuzz/corpus/$$t/* .build-fuzz/corpus/$$t/ || true; }; \
+	  echo "== $$t, $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no .build-fuzz/debug/$$t .build-fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -detect_leaks=0 \
+	    -artifact_prefix=.build-fuzz/artifacts/$$t/ -print_final_stats=1 || exit 1; \
+	done
 
 ## Regenerate schemas/workflow.schema.json from the step kinds (a test checks it is current).
 schema: build

@@ -64,3 +64,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (`make fuzz`): they link libFuzzer, so they exist only when FLOW_FUZZ=1, built
+// with `-sanitize=fuzzer` into their own scratch path.
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    ("fuzz-yaml", ["YAMLNode", "FlowConfig", "FlowSteps"]),
+    ("fuzz-csv", ["EventData"]),
+    ("fuzz-npy", ["EventData"]),
+    ("fuzz-npz", ["EventData"]),
+    ("fuzz-root", ["ROOTIO"]),
+    ("fuzz-lhe", ["LHEF"]),
+]
+if Context.environment["FLOW_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: target.dependencies + ["CFuzzerDriver"], path: "Fuzz/Sources/\(target.name)"))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}

@@ -139,6 +139,7 @@ public enum NPY {
     public static func read(_ path: String) throws -> EventTable {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError.io("cannot read \(path)") }
         let array = try decode(data, file: path)
+        if array.columns.isEmpty { throw DataError.empty(file: path) }
         let fallback = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let names = array.fields.map { $0.isEmpty ? fallback : $0 }
         return try EventTable(Swift.Array(zip(names, array.columns)))

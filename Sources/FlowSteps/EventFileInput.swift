@@ -108,7 +108,6 @@ enum EventFileInput {
             read[name] = data
             return data
         }
-        var table = try EventTable([("entry", (0..<source.entries).map(Double.init))])
 
         func column(_ spec: String) throws -> [Double] {
             // name[k]: element k of each entry of a jagged branch.
@@ -124,7 +123,9 @@ enum EventFileInput {
             }
         }
 
-        try table.add(EventTable.weightColumn, try column(c["weight"]?.string ?? EventTable.weightColumn))
+        // Entry numbers follow the weights read, not the header's entry count, which a damaged file can inflate.
+        let weights = try column(c["weight"]?.string ?? EventTable.weightColumn)
+        var table = try EventTable([("entry", (0..<weights.count).map(Double.init)), (EventTable.weightColumn, weights)])
         for spec in c["columns"]?.array?.compactMap(\.string) ?? [] { try table.add(spec, try column(spec)) }
 
         let systems = (c["systems"]?.object ?? []).map { ObjectSystem(name: $0.0, objects: $0.1.array?.compactMap(\.string) ?? []) }

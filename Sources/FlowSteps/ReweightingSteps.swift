@@ -58,6 +58,17 @@ enum NetworkOptions {
     }
 }
 
+/// Refuses weights no model can learn from, naming the step and the dataset.
+func checkWeights(_ table: EventTable, target: WeightTarget, dataset: String, step: String) throws {
+    do {
+        try DegenerateWeights.check(try table.weights(in: dataset), target: target)
+    } catch let problem as DegenerateWeights {
+        throw StepFailure(step: step, message: "dataset '\(dataset)': \(problem)")
+    } catch let error as DataError {
+        throw StepFailure(step: step, message: "\(error)")
+    }
+}
+
 /// `train`: the weight network, one model per fold for cross-fitting.
 public struct TrainStep: StepKind {
     public init() {}
@@ -90,6 +101,7 @@ public struct TrainStep: StepKind {
         let (name, table) = try TableIO.input(context, at: "data")
         let features = try NetworkOptions.features(c, context)
         let target = WeightTarget(rawValue: c["target"]?.string ?? "weight-sign")!
+        try checkWeights(table, target: target, dataset: name, step: context.step.name)
         let k = c["folds"]?.int ?? 3
         let fraction = c["calibration_fraction"]?.double ?? 0.2
         let settings = NetworkOptions.settings(c)
@@ -208,6 +220,7 @@ public struct CalibrateStep: StepKind {
         let c = context.step.config
         let (name, table) = try TableIO.input(context, at: "data")
         let trained = try TrainedModels(context, path: "model", table: table)
+        try checkWeights(table, target: trained.target, dataset: name, step: context.step.name)
         let weights = try table.weights(in: name)
         let isotonic = (c["method"]?.string ?? "isotonic") == "isotonic"
         var maps: [(String, Value)] = []

@@ -101,15 +101,17 @@ public struct LHEFile: Sendable {
         // Named weights: <wgt id='…'>value</wgt> (LHEF 3), or the positional <weights> block.
         var named: [(String, Double)] = []
         var position = lines.position
-        while let tag = find("<wgt", from: position), tag < body.upperBound {
-            guard let close = find(">", from: tag), let end = find("</wgt>", from: close), end < body.upperBound else { break }
+        // Searches stop at the event's end: scanning the rest of the file for each event is quadratic.
+        while let tag = find("<wgt", from: position, before: body.upperBound) {
+            guard let close = find(">", from: tag, before: body.upperBound),
+                  let end = find("</wgt>", from: close, before: body.upperBound) else { break }
             let attributes = string(tag..<close)
             let id = attributes.split(whereSeparator: { $0 == "'" || $0 == "\"" }).dropFirst().first.map(String.init) ?? "\(named.count)"
             named.append((id, try number(trimmed(close + 1..<end))))
             position = end
         }
-        if named.isEmpty, let tag = find("<weights>", from: lines.position), tag < body.upperBound,
-           let end = find("</weights>", from: tag), end < body.upperBound {
+        if named.isEmpty, let tag = find("<weights>", from: lines.position, before: body.upperBound),
+           let end = find("</weights>", from: tag, before: body.upperBound) {
             var values = Lines(text, tag + 9..<end)
             var index = 0
             while let tokens = values.next() { for t in tokens { named.append(("w\(index)", try number(t))); index += 1 } }
@@ -131,11 +133,13 @@ public struct LHEFile: Sendable {
         return nil
     }
 
-    func find(_ pattern: String, from start: Int) -> Int? {
+    /// The first `pattern` that starts at or after `start` and ends before `limit` (the text's end by default).
+    func find(_ pattern: String, from start: Int, before limit: Int? = nil) -> Int? {
         let p = Array(pattern.utf8)
-        guard !p.isEmpty, start + p.count <= text.count else { return nil }
+        let end = min(limit ?? text.count, text.count)
+        guard !p.isEmpty, start >= 0, start + p.count <= end else { return nil }
         var i = start
-        let last = text.count - p.count
+        let last = end - p.count
         while i <= last {
             if text[i] == p[0] {
                 var j = 1

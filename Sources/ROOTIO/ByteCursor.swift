@@ -22,6 +22,13 @@ struct ByteCursor {
         }
     }
 
+    /// Room for `count` records of at least `size` bytes each.
+    mutating func need(count: Int, of size: Int) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+        guard count >= 0, !overflow else { throw ROOTError.corrupt("a record claims \(count) items") }
+        try need(bytes)
+    }
+
     mutating func skip(_ count: Int) throws {
         try need(count)
         index += count
@@ -108,13 +115,13 @@ struct ByteCursor {
     /// `count` big-endian 64-bit integers after a one-byte "speed bump".
     mutating func speedBumpedInt64s(_ count: Int) throws -> [Int] {
         try skip(1)
-        try need(count.multipliedReportingOverflow(by: 8).overflow ? -1 : count * 8)
+        try need(count: count, of: 8)
         return try (0..<count).map { _ in try i64() }
     }
 
     mutating func speedBumpedInt32s(_ count: Int) throws -> [Int] {
         try skip(1)
-        try need(count.multipliedReportingOverflow(by: 4).overflow ? -1 : count * 4)
+        try need(count: count, of: 4)
         return try (0..<count).map { _ in try i32() }
     }
 }

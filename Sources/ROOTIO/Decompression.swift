@@ -81,7 +81,8 @@ enum Decompression {
                 throw ROOTError.corrupt("ZSTD block does not decompress to \(size) bytes")
             }
         case "XZ":
-            var memlimit: UInt64 = .max
+            // A damaged header could ask for any dictionary size; ROOT's presets need at most 64 MB.
+            var memlimit: UInt64 = 1 << 28
             var inPosition = 0, outPosition = 0
             let status = lzma_stream_buffer_decode(&memlimit, 0, nil, src, &inPosition, count, dst, &outPosition, size)
             guard status == LZMA_OK, outPosition == size else {

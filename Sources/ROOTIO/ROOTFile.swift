@@ -86,9 +86,9 @@ public final class ROOTFile: @unchecked Sendable {
         _ = try header.i32()  // fVersion: flow reads only what it needs of the header
         let begin = try header.i32()
         // The top directory's record follows the TFile key and its name and title.
-        var key = ByteCursor(try read(begin, min(size - begin, 300)))
+        var key = ByteCursor(try read(begin, min(bytesAfter(begin), 300)))
         let keyHeader = try KeyHeader(&key)
-        var directory = ByteCursor(try read(begin + keyHeader.keylen, min(size - begin - keyHeader.keylen, 300)))
+        var directory = ByteCursor(try read(begin + keyHeader.keylen, min(bytesAfter(begin + keyHeader.keylen), 300)))
         _ = try directory.string()  // file name
         _ = try directory.string()  // title
         let directoryVersion = try directory.i16()
@@ -100,19 +100,27 @@ public final class ROOTFile: @unchecked Sendable {
         _ = large ? try directory.i64() : try directory.i32()  // fSeekParent
         let seekKeys = large ? try directory.i64() : try directory.i32()
         // The key list: its own key header, then the number of keys and each key's header.
-        var list = ByteCursor(try read(seekKeys, min(size - seekKeys, 64)))
+        var list = ByteCursor(try read(seekKeys, min(bytesAfter(seekKeys), 64)))
         let listKey = try KeyHeader(&list)
         var body = ByteCursor(try read(seekKeys, listKey.nbytes), at: listKey.keylen)
         let count = try body.i32()
+        // Checked against the bytes present before `map` reserves room for `count` keys.
+        try body.need(count: count, of: KeyHeader.minimumSize)
         keys = try (0..<count).map { _ in
             let k = try KeyHeader(&body)
             return Key(name: k.name, className: k.className, cycle: k.cycle, seek: k.seekKey)
         }
     }
 
+    /// The bytes from `offset` to the end, 0 outside the file (a damaged 64-bit seek must not overflow
+    /// `size - offset`; `read` then refuses the offset).
+    func bytesAfter(_ offset: Int) -> Int {
+        offset >= 0 && offset <= size ? size - offset : 0
+    }
+
     /// The uncompressed object a key points to, with its key length (references count from the key's start).
     func object(at seek: Int) throws -> (bytes: [UInt8], keylen: Int, header: KeyHeader) {
-        var probe = ByteCursor(try read(seek, min(size - seek, 512)))
+        var probe = ByteCursor(try read(seek, min(bytesAfter(seek), 512)))
         let key = try KeyHeader(&probe)
         let stored = try read(seek + key.keylen, key.nbytes - key.keylen)
         if key.objlen == stored.count { return (stored, key.keylen, key) }
@@ -149,6 +157,9 @@ public final class ROOTFile: @unchecked Sendable {
 
 /// A TKey's header.
 struct KeyHeader {
+    /// The bytes of the shortest header: fixed fields, 32-bit seeks and three empty strings.
+    static let minimumSize = 29
+
     var nbytes: Int
     var objlen: Int
     var keylen: Int

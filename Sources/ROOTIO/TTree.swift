@@ -32,6 +32,7 @@ public struct TTree: @unchecked Sendable {
         _ = try stream.cursor.named()
         for _ in 0..<3 { try stream.cursor.skipVersioned() }  // TAttLine, TAttFill, TAttMarker
         entries = try stream.cursor.i64()
+        guard entries >= 0 else { throw ROOTError.corrupt("the tree claims \(entries) entries") }
         try stream.cursor.skip(4 * 8 + 8 + 4 * 4)  // byte totals, fWeight, timer, scan field, update, offset length
         let clusterRanges = try stream.cursor.i32()
         try stream.cursor.skip(6 * 8)  // fMaxEntries … fEstimate
@@ -73,7 +74,7 @@ public struct TTree: @unchecked Sendable {
         var data = BranchDecoder(layout: layout, expectedValues: expected)
         for basket in branch.basketSeek.indices {
             let (first, end) = (branch.basketEntry[basket], branch.basketEntry[basket + 1])
-            guard first <= end else {
+            guard first >= 0, first <= end else {
                 throw ROOTError.io(file: file.path, reason: "corrupt ROOT data: branch '\(branchName)' has basket \(basket) from entry \(first) to \(end)")
             }
             let range = first..<end

@@ -25,7 +25,8 @@ public struct FoldPlan: Sendable {
     /// Uses the table's `fold` column when it has one, else seeded folds.
     public init(table: EventTable, k: Int, seed: UInt64, calibrationFraction: Double) {
         self.k = k
-        if let column = table["fold"], Set(column).count == k {
+        // A fold column is used only when it holds exactly the folds 0..<k (NaN or 1e300 would trap `Int`).
+        if let column = table["fold"], Set(column).count == k, column.allSatisfy({ $0 >= 0 && $0 < Double(k) && $0.rounded() == $0 }) {
             folds = column.map { Int($0) }
         } else {
             folds = Splits.folds(rows: table.rowCount, k: k, seed: seed)

@@ -91,6 +91,21 @@ final class MalformedFileTests: XCTestCase {
         XCTAssertEqual(fine.columns, [[1], [-2]])
     }
 
+    /// fuzz-npy: a structured array of shape (5, 0) passed the old size check (0 bytes needed) and its
+    /// five records were then read past the end of the buffer.
+    func testAStructuredArrayOfTwoDimensionsIsRefused() {
+        assertError(try decode(npy("{'descr': [('weight', '<f4'), ('n', '<i2')], 'fortran_order': False, 'shape': (5, 0), }")),
+                    "a.npy: a structured array of 2 dimensions is not a table")
+    }
+
+    /// A (3, 0) array has rows but no columns: no table to read.
+    func testAnNPYWithoutColumnsHoldsNoEvents() throws {
+        let path = NSTemporaryDirectory() + "flow-\(UUID().uuidString).npy"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 0), }").write(to: URL(fileURLWithPath: path))
+        assertError(try NPY.read(path), "\(path): the file holds no events")
+    }
+
     // MARK: NPZ
 
     let table = try! EventTable([("weight", [1.5, -0.25]), ("x", [1, 2])])
@@ -113,6 +128,14 @@ final class MalformedFileTests: XCTestCase {
         deflateBomb[directory + 10] = 8  // deflated, claiming 2 GB from the member's 144 bytes
         deflateBomb.replaceSubrange(directory + 24..<directory + 28, with: [0xFF, 0xFF, 0xFF, 0x7F])
         assertError(try NPZ.decode(deflateBomb, file: "t.npz"), "t.npz: member 'weight.npy' claims 2147483647 bytes from 144 compressed ones")
+    }
+
+    /// fuzz-npz: a member name longer than the rest of the file was decoded past the buffer's end.
+    func testNPZNamesMustLieInsideTheFile() throws {
+        var archive = try NPZ.encode(table)
+        let directory = archive.count - 22 - (46 + 10) - (46 + 5)
+        archive.replaceSubrange(directory + 28..<directory + 30, with: [0xFF, 0xFF])
+        assertError(try NPZ.decode(archive, file: "t.npz"), "t.npz: a member's name lies outside the file")
     }
 
     func testNPZColumnsAppearOnce() throws {

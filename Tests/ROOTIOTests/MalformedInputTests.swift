@@ -29,6 +29,23 @@ final class MalformedInputTests: XCTestCase {
         }
     }
 
+    /// fuzz-root: a basket table starting at entry −2⁶³ overflowed the entry count of its first basket.
+    func testABasketTableOutOfOrderIsAnError() throws {
+        let tree = try ROOTFile(path: Self.dy).tree("Events")
+        let branch = try XCTUnwrap(tree.branchesByName["genWeight"])
+        let original = branch.basketEntry
+        defer { branch.basketEntry = original }
+        branch.basketEntry[0] = Int.min
+        XCTAssertThrowsError(try tree.read("genWeight")) { error in
+            XCTAssertEqual("\(error)", "\(Self.dy): corrupt ROOT data: branch 'genWeight' has basket 0 from entry \(Int.min) to \(original[1])")
+        }
+        branch.basketEntry[1] = -1
+        branch.basketEntry[0] = 0
+        XCTAssertThrowsError(try tree.read("genWeight")) { error in
+            XCTAssertEqual("\(error)", "\(Self.dy): corrupt ROOT data: branch 'genWeight' has basket 0 from entry 0 to -1")
+        }
+    }
+
     /// A record that claims 2 GB uncompressed is read block by block (room for one block at most
     /// 16 MB at a time) and fails at the first bad block.
     func testAnOversizedUncompressedLengthIsAnError() {
@@ -75,6 +92,46 @@ final class MalformedInputTests: XCTestCase {
         }
         XCTAssertThrowsError(try LHEFile(bytes: lhe(processID: "nan"), file: "bad.lhe")) { error in
             XCTAssertEqual("\(error)", "bad.lhe:4: 'nan' is not a whole number")
+        }
+    }
+}
+
+extension MalformedInputTests {
+    /// Where the top directory's key list starts, read as `ROOTFile` reads it.
+    func seekKeys(_ data: [UInt8]) throws -> Int {
+        var header = ByteCursor(data, at: 8)
+        let begin = try header.i32()
+        var key = ByteCursor(data, at: begin)
+        let keylen = try KeyHeader(&key).keylen
+        var directory = ByteCursor(data, at: begin + keylen)
+        _ = try directory.string()
+        _ = try directory.string()
+        let large = try directory.i16() > 1000
+        try directory.skip(16)  // dates, fNbytesKeys, fNbytesName
+        try directory.skip(large ? 16 : 8)  // fSeekDir, fSeekParent
+        return large ? try directory.i64() : try directory.i32()
+    }
+
+    /// A 64-bit seek of −2⁶³ (a damaged large-file directory) overflowed `size - seek`.
+    func testANegativeSeekIsAnError() throws {
+        let file = try ROOTFile(path: MalformedInputTests.dy)
+        XCTAssertEqual(file.bytesAfter(Int.min), 0)
+        XCTAssertThrowsError(try file.object(at: Int.min)) { error in
+            XCTAssertEqual("\(error)", "corrupt ROOT data: a record at \(Int.min) (0 bytes) lies beyond the end of the file (352599 bytes)")
+        }
+    }
+
+    /// fuzz-root: a key list claiming 2³¹ keys made `map` reserve ~100 GB before reading the first one.
+    func testAKeyCountBeyondTheKeyListIsAnError() throws {
+        var data = try bytes(Self.dy)
+        let list = try seekKeys(data)
+        var key = ByteCursor(data, at: list)
+        let keylen = try KeyHeader(&key).keylen
+        var count = ByteCursor(data, at: list + keylen)
+        XCTAssertEqual(try count.i32(), try ROOTFile(bytes: data, name: "dy.root").keys.count, "the key count is where this test expects it")
+        data.replaceSubrange(list + keylen..<list + keylen + 4, with: [0x7F, 0xFF, 0xFF, 0xFF])
+        XCTAssertThrowsError(try ROOTFile(bytes: data, name: "dy.root")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("dy.root: corrupt ROOT data: a record ends early (needs 62277025763 bytes"), "\(error)")
         }
     }
 }
