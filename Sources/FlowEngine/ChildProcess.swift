@@ -75,6 +75,45 @@ public enum ChildProcess {
     }
 }
 
+extension ChildProcess {
+    /// What a short-lived helper program printed and how it ended.
+    public struct Captured: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
+    }
+
+    /// Runs a helper program (git, rsvg-convert, a Slurm client) to completion and returns what it printed.
+    /// Both pipes are drained at once, so neither can fill up and stall the program; it reads no input.
+    public static func capture(_ path: String, _ arguments: [String]) throws -> Captured {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errorData = Box(), done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        process.waitUntilExit()
+        return Captured(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                        errors: String(decoding: errorData.data, as: UTF8.self))
+    }
+
+    /// The path of `program` on PATH, if it is there.
+    public static func executable(_ program: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
 /// The `.pgid` file of a running command: its process group and the leader's start time.
 ///
 /// A run killed with `kill -9` leaves it behind; the next run stops the group only if the pid still

@@ -117,19 +117,11 @@ struct GitHistory {
     }
 
     private func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw EngineError.io("--all-commits: git \(arguments.first ?? "") failed in \(root): \(String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard let path = ChildProcess.executable("git") else { throw EngineError.io("--all-commits needs git on PATH") }
+        let result = try ChildProcess.capture(path, ["-C", root] + arguments)
+        guard result.status == 0 else {
+            throw EngineError.io("--all-commits: git \(arguments.first ?? "") failed in \(root): \(result.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.output
     }
 }

@@ -210,10 +210,7 @@ public struct ReportStep: StepKind {
 
 /// Standalone SVG and PNG files of a report's plots.
 enum PlotImages {
-    static var converter: String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { $0 + "/rsvg-convert" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static var converter: String? { ChildProcess.executable("rsvg-convert") }
 
     /// Every `<svg id="…">…</svg>` element of the page (plots hold no nested SVG).
     static func svgElements(in html: String) -> [(id: String, svg: String)] {
@@ -234,18 +231,10 @@ enum PlotImages {
         try svgElements(in: html).map { id, svg in
             let source = directory + "/\(id).svg", image = directory + "/\(id).png"
             try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg).write(toFile: source, atomically: false, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: converter)
-            process.arguments = ["--zoom", "2", "--background-color", "white", "--output", image, source]
-            process.standardOutput = FileHandle.nullDevice
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let result = try ChildProcess.capture(converter, ["--zoom", "2", "--background-color", "white", "--output", image, source])
             try? FileManager.default.removeItem(atPath: source)
-            guard process.terminationStatus == 0 else {
-                throw StepFailure(step: step, message: "rsvg-convert failed on plot \(id): \(message)")
+            guard result.status == 0 else {
+                throw StepFailure(step: step, message: "rsvg-convert failed on plot \(id): \(result.errors)")
             }
             return (id, image)
         }

@@ -1,3 +1,4 @@
+import FlowEngine
 import Foundation
 
 /// A job's state as Slurm reports it (`JobState=`, `%T`).
@@ -67,38 +68,18 @@ public struct SlurmCommands: Sendable {
 
     /// Runs a Slurm client program found on PATH, off the task pool's threads.
     static func run(_ program: String, _ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
-        guard let path = executable(program) else {
+        guard let path = ChildProcess.executable(program) else {
             throw Failure(description: "\(program) not found on PATH: the Slurm client (Debian: slurm-client) must be installed")
         }
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: path)
-                process.arguments = arguments
-                let output = Pipe(), errors = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                process.standardInput = FileHandle.nullDevice
                 do {
-                    try process.run()
+                    let result = try ChildProcess.capture(path, arguments)
+                    continuation.resume(returning: (result.status, result.output, result.errors))
                 } catch {
-                    return continuation.resume(throwing: Failure(description: "cannot start \(program): \(error)"))
+                    continuation.resume(throwing: Failure(description: "cannot start \(program): \(error)"))
                 }
-                // stderr is read on its own thread so that neither pipe can fill up and stall the program.
-                nonisolated(unsafe) var errorData = Data()
-                let done = DispatchSemaphore(value: 0)
-                Thread.detachNewThread { errorData = errors.fileHandleForReading.readDataToEndOfFile(); done.signal() }
-                let outputData = output.fileHandleForReading.readDataToEndOfFile()
-                done.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-                                                String(decoding: errorData, as: UTF8.self)))
             }
         }
-    }
-
-    static func executable(_ program: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
