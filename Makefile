@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm build release test demo closure bench bench-engine bench-data bench-network bench-root bench-trees bench-slurm schema fuzz clean
+.PHONY: setup slurm build release test test-e2e demo closure bench bench-engine bench-data bench-network bench-root bench-trees bench-slurm schema fuzz clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -28,10 +28,17 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-## Unit, integration and command-line tests (a few minutes on 2 cores).
-test: setup slurm
+## Unit, integration and command-line tests: the fast suite (a few minutes on 2 cores).
+E2E_TESTS := SlurmTests|ReweightingStepTests
+test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --skip "$(E2E_TESTS)"
+
+## End-to-end tests: the Slurm executor on a real one-node cluster, the reweighting chain on generated
+## samples with the browser screenshot of its report, the trees' closure on the SUM sample.
+test-e2e: setup slurm
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --filter "$(E2E_TESTS)"
 
 ## The main job: the pseudoscalar-A analysis on the built-in generator.
 demo: release
