@@ -92,13 +92,11 @@ public struct Store: Sendable {
         }
     }
 
-    /// Stores bytes (a log, a metrics file) and returns their digest and stamp.
+    /// Stores bytes (a log, a metrics file) and returns their digest and stamp. The bytes are always
+    /// written (they are small): an existing copy may be damaged, and rewriting it costs less than reading it.
     public func put(_ data: Data) throws -> (Digest, ObjectStamp) {
         let digest = Digest.of(data)
         let path = objectPath(digest)
-        if let stamp = ObjectStamp(path: path), check(digest, stamp: stamp) == .intact {
-            return (digest, stamp)
-        }
         try AtomicFile.write(data, to: path, mode: 0o444)
         guard let stamp = ObjectStamp(path: path) else { throw EngineError.io("\(path) vanished after it was stored") }
         return (digest, stamp)
