@@ -52,17 +52,16 @@ public struct GarbageCollector: Sendable {
         }
         let fm = FileManager.default
         let now = Date()
-        var liveObjects = Set<String>()
-        for file in (try? fm.contentsOfDirectory(atPath: store.recordsDirectory)) ?? [] where file.hasSuffix(".json") && !file.hasSuffix(".key.json") {
-            let key = Digest(hex: String(file.dropLast(5)))
+        var liveObjects = Set<Digest>()
+        for key in store.recordKeys() {
             let path = store.recordPath(key)
-            let record = fm.contents(atPath: path).flatMap { try? Value(json: $0) }.flatMap { try? StepRecord(json: $0) }
+            let record = store.storedRecord(key)
             let modified = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
             let recent = now.timeIntervalSince(modified) < keepRecent
             if let record, liveKeys.contains(key) || recent {
                 if recent && !liveKeys.contains(key) { report.recentRecords += 1 }
-                record.outputs.values.forEach { liveObjects.insert(store.objectPath($0.digest)) }
-                if let log = record.log { liveObjects.insert(store.objectPath(log)) }
+                record.outputs.values.forEach { liveObjects.insert($0.digest) }
+                if let log = record.log { liveObjects.insert(log) }
             } else {
                 report.removedSteps.append(record?.step ?? "(unreadable record \(key.short))")
                 if !dryRun {
@@ -71,15 +70,11 @@ public struct GarbageCollector: Sendable {
                 }
             }
         }
-        for prefix in (try? fm.contentsOfDirectory(atPath: store.objectsDirectory)) ?? [] {
-            let directory = store.objectsDirectory + "/" + prefix
-            for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
-                let path = directory + "/" + name
-                guard !liveObjects.contains(path) else { continue }
-                report.objects += 1
-                report.bytes += ((try? fm.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
-                if !dryRun { try? fm.removeItem(atPath: path) }
-            }
+        // A file whose name is no digest is a temporary file a killed write left: nothing refers to it.
+        for (path, digest) in store.objectFiles() where digest.map({ !liveObjects.contains($0) }) ?? true {
+            report.objects += 1
+            report.bytes += ((try? fm.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
+            if !dryRun { try? fm.removeItem(atPath: path) }
         }
         report.removedSteps.sort()
         return report

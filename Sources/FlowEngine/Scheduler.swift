@@ -100,7 +100,7 @@ public struct Scheduler: Sendable {
                             state.finish(step, .cached(record, cutoff: step.dependencies.contains(where: state.ranThisRun.contains)))
                             continue
                         case .damaged(_, let outputs):
-                            observer.note(step, Self.damageNote(outputs))
+                            observer.note(step, Store.Lookup.damage(outputs) + "; removed, running the step again")
                         case .missing:
                             break
                         }
@@ -134,13 +134,6 @@ public struct Scheduler: Sendable {
             }
         }
         return state.closingOutcomes()
-    }
-}
-
-extension Scheduler {
-    public static func damageNote(_ outputs: [String]) -> String {
-        let names = outputs.map { "'\($0)'" }.joined(separator: ", ")
-        return "stored output\(outputs.count == 1 ? "" : "s") \(names) no longer match\(outputs.count == 1 ? "es" : "") \(outputs.count == 1 ? "its" : "their") digest (modified on disk); removed, running the step again"
     }
 }
 

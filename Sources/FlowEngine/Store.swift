@@ -43,8 +43,31 @@ public struct Store: Sendable {
         "\(objectsDirectory)/\(digest.hex.prefix(2))/\(digest.hex.dropFirst(2))"
     }
 
-    public func hasObject(_ digest: Digest) -> Bool {
-        FileManager.default.fileExists(atPath: objectPath(digest))
+    /// Every file under `objects/`, sorted, with its digest, or nil for a name that is not one (a
+    /// temporary file a killed write left behind).
+    public func objectFiles() -> [(path: String, digest: Digest?)] {
+        let fm = FileManager.default
+        return ((try? fm.contentsOfDirectory(atPath: objectsDirectory)) ?? []).sorted().flatMap { prefix in
+            ((try? fm.contentsOfDirectory(atPath: objectsDirectory + "/" + prefix)) ?? []).sorted().map { name in
+                let hex = prefix + name
+                let isDigest = hex.utf8.count == 64 && hex.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+                return (objectsDirectory + "/" + prefix + "/" + name, isDigest ? Digest(hex: hex) : nil)
+            }
+        }
+    }
+
+    /// The keys of every step record in the store, sorted.
+    public func recordKeys() -> [Digest] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: recordsDirectory)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".key.json") }
+            .sorted()
+            .map { Digest(hex: String($0.dropLast(5))) }
+    }
+
+    /// The record stored for `key`, as written, with no check of its outputs; nil when absent or unreadable.
+    public func storedRecord(_ key: Digest) -> StepRecord? {
+        guard let data = FileManager.default.contents(atPath: recordPath(key)), let json = try? Value(json: data) else { return nil }
+        return try? StepRecord(json: json)
     }
 
     /// Moves a finished file into the store and returns its digest, size and stamp. The file must be
@@ -121,17 +144,13 @@ public struct Store: Sendable {
         let path = objectPath(digest)
         var info = stat()
         guard lstat(path, &info) == 0 else { return .missing }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            if remove { try? FileManager.default.removeItem(atPath: path) }
-            return .damaged
-        }
         let now = ObjectStamp(info)
-        if now == stamp { return .intact }
-        guard (try? Digest.of(fileAt: path)) == digest else {
-            if remove { unlink(path) }
-            return .damaged
+        if info.st_mode & S_IFMT == S_IFREG {
+            if now == stamp { return .intact }
+            if (try? Digest.of(fileAt: path)) == digest { return .rehashed(now) }
         }
-        return .rehashed(now)
+        if remove { try? FileManager.default.removeItem(atPath: path) }
+        return .damaged
     }
 
     public func recordPath(_ key: Digest) -> String { "\(recordsDirectory)/\(key.hex).json" }
@@ -158,6 +177,13 @@ public struct Store: Sendable {
             if case .found(let record) = self { return record }
             return nil
         }
+
+        /// "stored output 'o' no longer matches its digest (modified on disk)", for damaged `outputs`.
+        public static func damage(_ outputs: [String]) -> String {
+            let names = outputs.map { "'\($0)'" }.joined(separator: ", ")
+            return outputs.count == 1 ? "stored output \(names) no longer matches its digest (modified on disk)"
+                : "stored outputs \(names) no longer match their digests (modified on disk)"
+        }
     }
 
     /// The record for `key`, if the step completed and every output it names is intact in the store.
@@ -168,8 +194,7 @@ public struct Store: Sendable {
     /// The record for `key` with each output checked against its stamp (re-hashed when the stamp
     /// changed). Stamps of objects that re-hash correctly are refreshed in the record.
     public func lookup(_ key: Digest, repair: Bool = true) -> Lookup {
-        guard let data = FileManager.default.contents(atPath: recordPath(key)), let json = try? Value(json: data),
-              var record = try? StepRecord(json: json) else { return .missing }
+        guard var record = storedRecord(key) else { return .missing }
         var damaged: [String] = [], missing = false, refreshed = false
         for (name, output) in record.outputs.sorted(by: { $0.key < $1.key }) {
             switch check(output.digest, stamp: record.stamps[output.digest], remove: repair) {

@@ -32,10 +32,8 @@ public struct StoreVerifier: Sendable {
         let fm = FileManager.default
         var users: [Digest: [String]] = [:]
         var recordsOf: [Digest: [Digest]] = [:]
-        for file in (try? fm.contentsOfDirectory(atPath: store.recordsDirectory))?.sorted() ?? [] where file.hasSuffix(".json") && !file.hasSuffix(".key.json") {
-            let key = Digest(hex: String(file.dropLast(5)))
-            guard let data = fm.contents(atPath: store.recordPath(key)), let json = try? Value(json: data),
-                  let record = try? StepRecord(json: json) else { continue }
+        for key in store.recordKeys() {
+            guard let record = store.storedRecord(key) else { continue }
             report.records += 1
             for (name, output) in record.outputs {
                 users[output.digest, default: []].append("\(record.step) (\(name))")
@@ -47,25 +45,21 @@ public struct StoreVerifier: Sendable {
             }
         }
         var present = Set<Digest>()
-        for prefix in (try? fm.contentsOfDirectory(atPath: store.objectsDirectory))?.sorted() ?? [] {
-            let directory = store.objectsDirectory + "/" + prefix
-            for name in (try? fm.contentsOfDirectory(atPath: directory))?.sorted() ?? [] {
-                let digest = Digest(hex: prefix + name)
-                let path = directory + "/" + name
-                present.insert(digest)
-                report.objects += 1
-                var info = stat()
-                let problem: String?
-                if lstat(path, &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
-                    problem = "not a regular file"
-                } else {
-                    report.bytes += Int(info.st_size)
-                    problem = (try? Digest.of(fileAt: path)) == digest ? nil : "digest mismatch"
-                }
-                guard let problem else { continue }
-                report.damaged.append(Damage(digest: digest, problem: problem, steps: (users[digest] ?? []).sorted()))
-                if repair { try? fm.removeItem(atPath: path) }
+        // Files whose names are no digest (temporaries a killed write left) are not objects; gc removes them.
+        for case let (path, digest?) in store.objectFiles() {
+            present.insert(digest)
+            report.objects += 1
+            var info = stat()
+            let problem: String?
+            if lstat(path, &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
+                problem = "not a regular file"
+            } else {
+                report.bytes += Int(info.st_size)
+                problem = (try? Digest.of(fileAt: path)) == digest ? nil : "digest mismatch"
             }
+            guard let problem else { continue }
+            report.damaged.append(Damage(digest: digest, problem: problem, steps: (users[digest] ?? []).sorted()))
+            if repair { try? fm.removeItem(atPath: path) }
         }
         // A record naming an object that is gone is not trusted by any run (its step runs again), so it
         // is listed but is no damage.

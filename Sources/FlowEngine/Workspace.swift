@@ -64,7 +64,7 @@ public struct Workspace: Sendable {
                 result.append(StepStatus(step: step, record: record, reasons: []))
                 continue
             case .damaged(_, let outputs):
-                result.append(StepStatus(step: step, record: nil, reasons: ["stored output\(outputs.count == 1 ? "" : "s") \(outputs.map { "'\($0)'" }.joined(separator: ", ")) no longer match\(outputs.count == 1 ? "es its digest" : " their digests") (modified on disk); the next run recomputes \(outputs.count == 1 ? "it" : "them")"]))
+                result.append(StepStatus(step: step, record: nil, reasons: [Store.Lookup.damage(outputs) + "; the next run recomputes \(outputs.count == 1 ? "it" : "them")"]))
                 continue
             case .missing:
                 break

@@ -201,4 +201,18 @@ final class StoreFaultTests: FlowProcessTestCase {
         XCTAssertEqual(try flow("gc", "--keep-hours", "0").status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: before), "without --all-commits only the working tree's lock files count")
     }
+
+    /// A write killed before its rename leaves a temporary file among the objects: no damage, and gc clears it.
+    func testALeftoverTemporaryFileIsNoDamageAndGCRemovesIt() throws {
+        try write(chain)
+        try run("run", "w.yaml")
+        let object = try object(of: "a", "a.txt")
+        let leftover = (object as NSString).deletingLastPathComponent + "/.\((object as NSString).lastPathComponent).123.456.tmp"
+        try "partial".write(toFile: leftover, atomically: false, encoding: .utf8)
+        let verify = try flow("verify")
+        XCTAssertEqual(verify.status, 0, verify.stdout)
+        XCTAssertEqual(try flow("gc").status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: leftover))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: object))
+    }
 }
