@@ -15,11 +15,13 @@ public struct ResultsDirectory: Sendable {
         self.store = store
     }
 
-    /// The directory of a step's results. Matrix values may hold any character, so a step name is
-    /// made one path component: '/' and '%' are escaped as %2F and %25.
+    /// The directory of a step's results.
     public func directory(for step: String) -> String { root + "/" + Self.component(step) }
 
-    static func component(_ name: String) -> String {
+    /// A step or file name as one path component. Matrix values may hold any character, so '/' and '%'
+    /// are escaped as %2F and %25 (and NUL as %00); a name too long for a file name keeps its first
+    /// 180 bytes and gains a digest of the whole, so two names never share a component.
+    public static func component(_ name: String) -> String {
         var out = ""
         for scalar in name.unicodeScalars {
             switch scalar {
@@ -29,7 +31,14 @@ public struct ResultsDirectory: Sendable {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out == "." || out == ".." ? out.replacingOccurrences(of: ".", with: "%2E") : out
+        if out == "." || out == ".." { return out.replacingOccurrences(of: ".", with: "%2E") }
+        guard out.utf8.count > 200 else { return out }
+        var prefix = ""
+        for character in out {
+            guard prefix.utf8.count + String(character).utf8.count <= 180 else { break }
+            prefix.append(character)
+        }
+        return prefix + "…" + Digest.of(name).short
     }
 
     /// The output a person reads first: an output named `report` is also copied to the top of the

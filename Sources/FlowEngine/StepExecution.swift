@@ -142,8 +142,7 @@ public struct StepExecution: Sendable {
     }
 
     public func failureLogPath(_ step: String) -> String {
-        let safe = step.map { $0.isLetter || $0.isNumber || "-_=,.".contains($0) ? $0 : "_" }
-        return store.root + "/failed/" + String(safe) + ".log"
+        store.root + "/failed/" + ResultsDirectory.component(step) + ".log"
     }
 
     private func keepFailureLog(_ step: Step, _ logPath: String) {

@@ -52,6 +52,27 @@ final class ConfinementTests: FlowProcessTestCase {
         XCTAssertEqual(try String(contentsOfFile: directory + "/results/w/a[v=..]/o.txt", encoding: .utf8), "..\n")
     }
 
+    /// A matrix value longer than a file name allows still gets its own results directory.
+    func testALongMatrixValueGetsADirectoryOfItsOwn() throws {
+        let long = String(repeating: "x", count: 300)
+        try write("""
+        flow: 1
+        steps:
+          a:
+            matrix: {v: ["\(long)a", "\(long)b"]}
+            command: {run: "echo ${matrix.v} > ${outputs.o}", outputs: {o: o.txt}}
+        """)
+        let run = try flow("run", "w.yaml")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let results = try FileManager.default.contentsOfDirectory(atPath: directory + "/results/w")
+        XCTAssertEqual(results.count, 2)
+        for name in results {
+            XCTAssertLessThanOrEqual(name.utf8.count, 200)
+            let text = try String(contentsOfFile: directory + "/results/w/\(name)/o.txt", encoding: .utf8)
+            XCTAssertTrue(text == long + "a\n" || text == long + "b\n")
+        }
+    }
+
     func testASymbolicLinkOutputIsRefusedAndItsTargetUntouched() throws {
         let target = directory + "/precious.txt"
         try write("keep me", to: "precious.txt")
