@@ -104,7 +104,7 @@ public enum WorkflowJSONSchema {
             var object: [(String, Value)] = [("type", .string("object"))]
             let required = properties.filter(\.required).map { Value.string($0.name) }
             if !required.isEmpty { object.append(("required", .array(required))) }
-            object.append(("properties", .object(properties.map { ($0.name, describe(self.schema($0.schema), $0.summary)) })))
+            object.append(("properties", .object(properties.map { ($0.name, describe(self.schema($0.schema), $0.summary, default: $0.defaultValue)) })))
             object.append(("additionalProperties", .bool(false)))
             return .object(object)
         case .either(let options):
@@ -115,9 +115,11 @@ public enum WorkflowJSONSchema {
     private static func ref(_ name: String) -> Value { .object([("$ref", .string("#/$defs/\(name)"))]) }
     private static func anyOf(_ options: [Value]) -> Value { .object([("anyOf", .array(options))]) }
 
-    private static func describe(_ value: Value, _ summary: String) -> Value {
-        guard !summary.isEmpty, case .object(let pairs) = value else { return value }
-        return .object([("description", .string(summary))] + pairs)
+    private static func describe(_ value: Value, _ summary: String, default defaultValue: Value? = nil) -> Value {
+        guard case .object(let pairs) = value else { return value }
+        var head: [(String, Value)] = summary.isEmpty ? [] : [("description", .string(summary))]
+        if let defaultValue { head.append(("default", defaultValue)) }
+        return .object(head + pairs)
     }
 }
 

@@ -32,12 +32,15 @@ public struct Property: Sendable {
     public var schema: Schema
     public var required: Bool
     public var summary: String
+    /// The value a run uses when the key is left out (nil: none, or one the summary explains).
+    public var defaultValue: Value?
 
-    public init(_ name: String, _ schema: Schema, required: Bool = false, _ summary: String = "") {
+    public init(_ name: String, _ schema: Schema, required: Bool = false, _ summary: String = "", default defaultValue: Value? = nil) {
         self.name = name
         self.schema = schema
         self.required = required
         self.summary = summary
+        self.defaultValue = defaultValue
     }
 }
 
@@ -106,7 +109,9 @@ public struct KindCheck {
     public var stepNamed: (String) -> (kind: String, config: Value)? = { _ in nil }
 
     /// The position of the value at `path` (keys), or of the nearest node above it.
-    public func mark(_ path: String...) -> Mark {
+    public func mark(_ path: String...) -> Mark { mark(at: path) }
+
+    public func mark(at path: [String]) -> Mark {
         var current = node
         for key in path {
             guard let next = current[key] else { break }

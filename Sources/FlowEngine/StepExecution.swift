@@ -126,7 +126,7 @@ public struct StepExecution: Sendable {
                     if !FileManager.default.fileExists(atPath: link) {
                         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: store.objectPath(entry.digest))
                     }
-                    return InputFile(step: dependency, output: output, path: link)
+                    return InputFile(step: dependency, output: output, path: link, digest: entry.digest.hex)
                 }
             }
         }

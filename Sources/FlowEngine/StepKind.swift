@@ -22,6 +22,15 @@ public struct InputFile: Sendable {
     public var output: String
     /// Read-only path in the store.
     public var path: String
+    /// SHA-256 of the file's bytes (hex), as the store names it.
+    public var digest: String
+
+    public init(step: String, output: String, path: String, digest: String) {
+        self.step = step
+        self.output = output
+        self.path = path
+        self.digest = digest
+    }
 }
 
 /// Everything a running step may read, and the one directory it may write in.
@@ -76,5 +85,16 @@ public struct StepResult: Sendable {
     public init(outputs: [String: String], metrics: [String: Value] = [:]) {
         self.outputs = outputs
         self.metrics = metrics
+    }
+}
+
+extension StepContext {
+    /// The step's configuration as its kind's typed settings.
+    public func settings<S: SettingGroup>(_ type: S.Type) throws -> S {
+        do {
+            return try S.decode(step.config)
+        } catch {
+            throw StepFailure(step: step.name, message: "configuration: \(error)")
+        }
     }
 }

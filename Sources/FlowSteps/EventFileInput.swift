@@ -71,24 +71,16 @@ struct LHESource: EventSource {
 /// vector), and per-event objects picked out of collections, read column by column; `entry` keeps each
 /// event's entry number in the file, so results can be matched back to it.
 enum EventFileInput {
-    static let objectSchema: Schema = .object([
-        Property("collection", .string(), required: true, "Branch prefix: GenPart reads GenPart_pt, GenPart_pdgId …; a prefix ending in '.' or '_' is used as is."),
-        Property("cut", .string(), "Which objects qualify, over the collection's fields: \"pdgId == 6 && bit(statusFlags, 13)\"."),
-        Property("order_by", .string(), "Rank qualifying objects by this field, largest first (default: the collection's order)."),
-        Property("rank", .integer(minimum: 0, maximum: 1_000), "0 the first or leading object (default), 1 the second, …"),
-        Property("fields", .list(.string(), minItems: 1), "Fields to keep, as columns <object>_<field> (default [pt, eta, phi, mass])."),
-    ])
-
     static func isEventFile(_ path: String) -> Bool {
         let lower = path.lowercased()
         return lower.hasSuffix(".root") || lower.hasSuffix(".lhe") || lower.hasSuffix(".lhe.gz")
     }
 
-    static func source(_ path: String, as dataset: String, config c: Value) throws -> any EventSource {
+    static func source(_ path: String, as dataset: String, tree: String?) throws -> any EventSource {
         if !path.lowercased().hasSuffix(".root") { return LHESource(file: try LHEFile(path: path)) }
         let file = try ROOTFile(path: path)
         let treeName: String
-        if let name = c["tree"]?.string {
+        if let name = tree {
             treeName = name
         } else if file.treeNames.count == 1 {
             treeName = file.treeNames[0]
@@ -98,8 +90,8 @@ enum EventFileInput {
         return TreeSource(tree: try file.tree(treeName))
     }
 
-    static func read(_ path: String, as dataset: String, config c: Value) throws -> EventTable {
-        let source = try source(path, as: dataset, config: c)
+    static func read(_ path: String, as dataset: String, settings s: LoadStep.Settings) throws -> EventTable {
+        let source = try source(path, as: dataset, tree: s.tree)
         // Objects of one collection (top and antitop from GenPart) share their fields: each is read once.
         var read: [String: BranchData] = [:]
         func branch(_ name: String) throws -> BranchData {
@@ -124,18 +116,17 @@ enum EventFileInput {
         }
 
         // Entry numbers follow the weights read, not the header's entry count, which a damaged file can inflate.
-        let weights = try column(c["weight"]?.string ?? EventTable.weightColumn)
+        let weights = try column(s.weight)
         var table = try EventTable([("entry", (0..<weights.count).map(Double.init)), (EventTable.weightColumn, weights)])
-        for spec in c["columns"]?.array?.compactMap(\.string) ?? [] { try table.add(spec, try column(spec)) }
+        for spec in s.columns ?? [] { try table.add(spec, try column(spec)) }
 
-        let systems = (c["systems"]?.object ?? []).map { ObjectSystem(name: $0.0, objects: $0.1.array?.compactMap(\.string) ?? []) }
+        let systems = s.systems.pairs.map { ObjectSystem(name: $0.key, objects: $0.value) }
         let usedBySystems = Set(systems.flatMap(\.objects))
-        for (name, spec) in c["objects"]?.object ?? [] {
-            var fields = spec["fields"]?.array?.compactMap(\.string) ?? ObjectSystem.fields
+        for (name, spec) in s.objects.pairs {
+            var fields = spec.fields
             if usedBySystems.contains(name) { fields += ObjectSystem.fields.filter { !fields.contains($0) } }
-            let selection = ObjectSelection(name: name, collection: spec["collection"]!.string!,
-                                            cut: try spec["cut"]?.string.map(CutExpression.init), orderBy: spec["order_by"]?.string,
-                                            rank: spec["rank"]?.int ?? 0, fields: fields)
+            let selection = ObjectSelection(name: name, collection: spec.collection, cut: try spec.cut.map(CutExpression.init),
+                                            orderBy: spec.orderBy, rank: spec.rank, fields: fields)
             var fieldColumns: [String: JaggedColumn] = [:]
             for field in selection.fieldsRead {
                 switch try branch(selection.branch(field)) {

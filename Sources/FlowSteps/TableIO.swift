@@ -5,12 +5,18 @@ import Foundation
 
 /// How dataset steps read their inputs and write their one `events` table.
 enum TableIO {
-    /// The table a configuration path (`data`, `[2]` …) refers to; fails unless it is exactly one table.
-    static func input(_ context: StepContext, at path: String) throws -> (name: String, table: EventTable) {
+    /// The events file a configuration path (`data`, `[2]` …) refers to.
+    static func inputFile(_ context: StepContext, at path: String) throws -> InputFile {
         let files = context.inputs[path] ?? []
         guard let file = files.first(where: { $0.output == "events" }) ?? files.first else {
             throw StepFailure(step: context.step.name, message: "'\(path)' names no dataset")
         }
+        return file
+    }
+
+    /// The table a configuration path refers to; fails unless it is exactly one table.
+    static func input(_ context: StepContext, at path: String) throws -> (name: String, table: EventTable) {
+        let file = try inputFile(context, at: path)
         do {
             return (file.step, try NPZ.read(file.path))
         } catch let error as DataError {

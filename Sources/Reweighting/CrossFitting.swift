@@ -24,15 +24,26 @@ public struct FoldPlan: Sendable {
 
     /// Uses the table's `fold` column when it has one, else seeded folds.
     public init(table: EventTable, k: Int, seed: UInt64, calibrationFraction: Double) {
-        self.k = k
         // A fold column is used only when it holds exactly the folds 0..<k (NaN or 1e300 would trap `Int`).
-        if let column = table["fold"], Set(column).count == k, column.allSatisfy({ $0 >= 0 && $0 < Double(k) && $0.rounded() == $0 }) {
-            folds = column.map { Int($0) }
+        if let column = table["fold"], let folds = FoldPlan.folds(column: column), Set(folds).count == k {
+            self.init(folds: folds, k: k, seed: seed, calibrationFraction: calibrationFraction)
         } else {
-            folds = Splits.folds(rows: table.rowCount, k: k, seed: seed)
+            self.init(folds: Splits.folds(rows: table.rowCount, k: k, seed: seed), k: k, seed: seed, calibrationFraction: calibrationFraction)
         }
-        calibration = Splits.parts(rows: table.rowCount, fractions: [1 - calibrationFraction, calibrationFraction],
+    }
+
+    /// Given folds (each in 0..<k); the calibration share is drawn from `seed`.
+    public init(folds: [Int], k: Int, seed: UInt64, calibrationFraction: Double) {
+        self.k = k
+        self.folds = folds
+        calibration = Splits.parts(rows: folds.count, fractions: [1 - calibrationFraction, calibrationFraction],
                                    seed: seed &+ 0x43414C).map { $0 == 1 }
+    }
+
+    /// A `fold` column as fold numbers, or nil unless every value is a whole number from 0 to 99.
+    public static func folds(column: [Double]) -> [Int]? {
+        guard column.allSatisfy({ $0 >= 0 && $0 < 100 && $0.rounded() == $0 }) else { return nil }
+        return column.map { Int($0) }
     }
 
     public func trainingRows(_ model: Int) -> [Int] {

@@ -61,8 +61,11 @@ final class KindFingerprintTests: XCTestCase {
 
         let committed = FileManager.default.contents(atPath: Self.fixture).flatMap { try? Value(json: $0) }
         if ProcessInfo.processInfo.environment["FLOW_UPDATE_FINGERPRINTS"] == "1" {
-            var cores = committed?["blas"]?.object ?? []
-            cores.removeAll { $0.0 == core }
+            // Other cores keep only the fingerprints still valid: those of unchanged versions.
+            let versions = Dictionary(blas.map { ($0.0, $0.1["version"]) }, uniquingKeysWith: { a, _ in a })
+            var cores = (committed?["blas"]?.object ?? []).filter { $0.0 != core }.map { name, entries -> (String, Value) in
+                (name, .object((entries.object ?? []).filter { versions[$0.0] == $0.1["version"] }))
+            }
             cores.append((core, .object(blas)))
             let document = Value.object([("blas", .object(cores.sorted { $0.0 < $1.0 })), ("portable", .object(portable))])
             try document.prettyJSON.write(toFile: Self.fixture, atomically: true, encoding: .utf8)
@@ -71,7 +74,10 @@ final class KindFingerprintTests: XCTestCase {
         let file = try XCTUnwrap(committed, "\(Self.fixture) is missing: run with FLOW_UPDATE_FINGERPRINTS=1")
         compare(portable, file["portable"])
         if let recorded = file["blas"]?[core] {
-            compare(blas, recorded)
+            // A core recorded before a kind's version changed has no fingerprint for it yet.
+            let known = blas.filter { recorded[$0.0] != nil }
+            if known.count < blas.count { print("note: OpenBLAS core \(core) has no fingerprint yet for \(blas.filter { recorded[$0.0] == nil }.map(\.0))") }
+            compare(known, recorded)
         } else {
             print("note: no fingerprints recorded for OpenBLAS core \(core); checked the \(portable.count) portable steps only")
         }

@@ -13,30 +13,60 @@ public struct CommandStep: StepKind {
 
     public let version = 1
 
+    /// An input: a file of the workspace, or the outputs (one, or all) of another step.
+    enum Input: SettingValue {
+        case file(String)
+        case step(String, output: String?)
+
+        struct StepSettings: SettingGroup {
+            @Setting(required: "step", .reference, "The step whose outputs are read.") var step: String
+            @Setting("output", .string(), "One output of that step; all of them when left out.") var output: String? = nil
+            init() {}
+        }
+
+        static let schema = Schema.either([.file, StepSettings.schema])
+
+        init?(setting value: Value) {
+            if let file = value.string { self = .file(file); return }
+            guard let step = try? StepSettings.decode(value) else { return nil }
+            self = .step(step.step, output: step.output)
+        }
+
+        var settingValue: Value {
+            switch self {
+            case .file(let path): return .string(path)
+            case .step(let step, let output): return .object([("step", .string(step))] + (output.map { [("output", .string($0))] } ?? []))
+            }
+        }
+    }
+
+    enum Shell: String, SettingEnum {
+        case sh, bash
+    }
+
+    struct Settings: SettingGroup {
+        @Setting(required: "run", .string(), "The command, run by /bin/sh (or `shell`) in an empty working directory.") var run: String
+        @Setting("inputs", .dictionary(Input.schema), "Files of the workspace (relative to the workflow) or other steps' outputs.")
+        var inputs = Entries<Input>()
+        @Setting("outputs", .dictionary(.string()), "Output name → file the command writes in its working directory.") var outputs = Entries<String>()
+        @Setting("env", .dictionary(.scalar), "Environment variables; part of the cache key.") var env = Entries<Value>()
+        @Setting("metrics", .string(), "A JSON file the command writes; its values become the step's headline metrics.") var metrics: String? = nil
+        @Setting("shell", Shell.schema, "The shell that runs `run`.") var shell = Shell.sh
+        init() {}
+    }
+
     public var description: KindDescription {
-        KindDescription(name: "command", section: .steps, summary: "Run a shell command with declared inputs and outputs.", schema: .object([
-            Property("run", .string(), required: true, "The command, run by /bin/sh (or `shell`) in an empty working directory."),
-            Property("inputs", .dictionary(.either([
-                .file,
-                .object([
-                    Property("step", .reference, required: true, "The step whose outputs are read."),
-                    Property("output", .string(), "One output of that step; all of them when left out."),
-                ]),
-            ])), "Files of the workspace (relative to the workflow) or other steps' outputs."),
-            Property("outputs", .dictionary(.string()), "Output name → file the command writes in its working directory."),
-            Property("env", .dictionary(.scalar), "Environment variables; part of the cache key."),
-            Property("metrics", .string(), "A JSON file the command writes; its values become the step's headline metrics."),
-            Property("shell", .string(oneOf: ["sh", "bash"]), "The shell that runs `run` (default sh)."),
-        ]), shellKeys: ["run"], check: Self.check)
+        KindDescription(name: "command", section: .steps, summary: "Run a shell command with declared inputs and outputs.",
+                        settings: Settings.self, shellKeys: ["run"], check: Self.check)
     }
 
     /// What the schema cannot say: output paths stay inside the working directory and are distinct,
     /// every `${inputs.x}`/`${outputs.x}` is declared, and a named upstream output exists.
     static func check(_ c: KindCheck) -> [Diagnostic] {
+        guard let s = c.settings(Settings.self) else { return [] }
         var found: [Diagnostic] = []
         var files: [String: String] = [:]
-        for (name, value) in c.config["outputs"]?.object ?? [] {
-            let file = value.string ?? ""
+        for (name, file) in s.outputs.pairs {
             if let problem = outputPathProblem(file) {
                 found.append(Diagnostic(c.mark("outputs", name), "output '\(name)': \(problem)"))
             } else if let other = files[(file as NSString).lastPathComponent] {
@@ -45,21 +75,16 @@ public struct CommandStep: StepKind {
                 files[(file as NSString).lastPathComponent] = name
             }
         }
-        let declared: [String: Set<String>] = [
-            "inputs": Set(c.config["inputs"]?.object?.map(\.0) ?? []),
-            "outputs": Set(c.config["outputs"]?.object?.map(\.0) ?? []),
-        ]
-        let run = c.config["run"]?.string ?? ""
-        _ = try? ShellText.splice(run) { reference in
+        let declared: [String: Set<String>] = ["inputs": Set(s.inputs.keys), "outputs": Set(s.outputs.keys)]
+        _ = try? ShellText.splice(s.run) { reference in
             let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
             if parts.count == 2, let names = declared[parts[0]], !names.contains(parts[1]) {
                 found.append(Diagnostic(c.mark("run"), "'${\(reference)}' names no declared \(parts[0].dropLast()) (declared: \(names.sorted().joined(separator: ", ")))"))
             }
             return nil
         }
-        for (name, value) in c.config["inputs"]?.object ?? [] {
-            guard let step = value["step"]?.string, let output = value["output"]?.string,
-                  let outputs = c.outputsOf(step), !outputs.contains(output) else { continue }
+        for (name, input) in s.inputs.pairs {
+            guard case .step(let step, let output?) = input, let outputs = c.outputsOf(step), !outputs.contains(output) else { continue }
             found.append(Diagnostic(c.mark("inputs", name, "output"), "step '\(step)' has no output '\(output)' (its outputs: \(outputs.sorted().joined(separator: ", ")))"))
         }
         return found
@@ -80,23 +105,10 @@ public struct CommandStep: StepKind {
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
-        let config = context.step.config
-        var inputPaths: [String: [String]] = [:]
-        for (name, value) in config["inputs"]?.object ?? [] {
-            if let file = value.string {
-                inputPaths[name] = [context.files[file] ?? file]
-            } else {
-                let output = value["output"]?.string
-                let files = context.inputs["inputs.\(name).step"] ?? []
-                inputPaths[name] = files.filter { output == nil || $0.output == output }.map(\.path)
-                if inputPaths[name]!.isEmpty {
-                    throw StepFailure(step: context.step.name, message: "input '\(name)': step '\(value["step"]?.string ?? "")' has no output '\(output ?? "")'")
-                }
-            }
-        }
+        let s = try context.settings(Settings.self)
+        let inputPaths = try inputs(s, context)
         var outputPaths: [String: String] = [:]
-        for (name, value) in config["outputs"]?.object ?? [] {
-            let file = value.string ?? ""
+        for (name, file) in s.outputs.pairs {
             if let problem = Self.outputPathProblem(file) {
                 throw StepFailure(step: context.step.name, message: "output '\(name)': \(problem)")
             }
@@ -106,7 +118,7 @@ public struct CommandStep: StepKind {
         }
 
         var environment = ProcessInfo.processInfo.environment
-        for (key, value) in config["env"]?.object ?? [] { environment[key] = value.interpolationText }
+        for (key, value) in s.env.pairs { environment[key] = value.interpolationText }
         environment["FLOW_STEP"] = context.step.name
         environment["FLOW_WORKFLOW_DIR"] = context.workflow.directory
         environment["FLOW_THREADS"] = String(context.threads)
@@ -115,11 +127,11 @@ public struct CommandStep: StepKind {
 
         let script: String
         do {
-            script = try Self.substitute(config["run"]?.string ?? "", inputs: inputPaths, outputs: outputPaths)
+            script = try Self.substitute(s.run, inputs: inputPaths, outputs: outputPaths)
         } catch let error as ShellText.Unquotable {
             throw StepFailure(step: context.step.name, message: "'${\(error.reference)}' stands inside \(error.context), where flow cannot quote it; use $FLOW_\(error.reference.uppercased().replacingOccurrences(of: ".", with: "_")) instead")
         }
-        let shell = config["shell"]?.string == "bash" ? "/bin/bash" : "/bin/sh"
+        let shell = "/bin/" + s.shell.rawValue
         let status = try await ChildProcess.run([shell, "-c", script], directory: context.scratch, environment: environment,
                                                 logPath: context.logPath, pgidFile: context.scratch + "/.pgid")
         guard status == 0 else {
@@ -127,7 +139,7 @@ public struct CommandStep: StepKind {
         }
 
         var metrics: [String: Value] = [:]
-        if let file = config["metrics"]?.string {
+        if let file = s.metrics {
             let path = context.scratch + "/" + file
             guard let data = FileManager.default.contents(atPath: path),
                   case .object(let pairs)? = try? Value(json: data) else {
@@ -136,6 +148,24 @@ public struct CommandStep: StepKind {
             metrics = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         }
         return StepResult(outputs: outputPaths, metrics: metrics)
+    }
+
+    /// The paths of each declared input: a workspace file, or the chosen outputs of a step.
+    func inputs(_ s: Settings, _ context: StepContext) throws -> [String: [String]] {
+        var paths: [String: [String]] = [:]
+        for (name, input) in s.inputs.pairs {
+            switch input {
+            case .file(let file):
+                paths[name] = [context.files[file] ?? file]
+            case .step(let step, let output):
+                let files = context.inputs["inputs.\(name).step"] ?? []
+                paths[name] = files.filter { output == nil || $0.output == output }.map(\.path)
+                if paths[name]!.isEmpty {
+                    throw StepFailure(step: context.step.name, message: "input '\(name)': step '\(step)' has no output '\(output ?? "")'")
+                }
+            }
+        }
+        return paths
     }
 
     static func variableName(_ name: String) -> String {

@@ -11,23 +11,37 @@ public struct ExportStep: StepKind {
     public init() {}
     public let version = 1
 
+    enum Format: String, SettingEnum {
+        case csv, npy, npz, lhe
+    }
+
+    struct Settings: SettingGroup {
+        @Setting(required: "data", .reference, "The dataset (a transform step's output).") var data: String
+        @Setting(required: "format", Format.schema, "What to write.") var format: Format
+        @Setting("columns", .list(.string(), minItems: 1), "csv/npy/npz: the columns (default entry, weight_original, weight — those present).")
+        var columns: [String]? = nil
+        @Setting("source", .file, "lhe: the LHE file the dataset was loaded from; the copy is gzipped if it is.") var source: String? = nil
+        init() {}
+    }
+
     public var description: KindDescription {
-        KindDescription(name: "export", section: .steps, summary: "Write a dataset's weights as CSV, .npy, .npz, or into a copy of its LHE file.", schema: .object([
-            Property("data", .reference, required: true, "The dataset (a transform step's output)."),
-            Property("format", .string(oneOf: ["csv", "npy", "npz", "lhe"]), required: true, "What to write."),
-            Property("columns", .list(.string(), minItems: 1), "csv/npy/npz: the columns (default entry, weight_original, weight — those present)."),
-            Property("source", .file, "lhe: the LHE file the dataset was loaded from; the copy is gzipped if it is."),
-        ]))
+        KindDescription(name: "export", section: .steps, summary: "Write a dataset's weights as CSV, .npy, .npz, or into a copy of its LHE file.",
+                        settings: Settings.self, check: Self.check)
+    }
+
+    /// An LHE copy needs the file the events came from.
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        guard let s = c.settings(Settings.self), s.format == .lhe, s.source == nil else { return [] }
+        return [Diagnostic(c.mark("format"), "format lhe needs `source:`, the LHE file the dataset was loaded from")]
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
-        let c = context.step.config
+        let s = try context.settings(Settings.self)
         let (name, table) = try TableIO.input(context, at: "data")
-        let format = c["format"]!.string!
+        let format = s.format.rawValue
         let order = table["entry"].map { entries in entries.indices.sorted { entries[$0] < entries[$1] } } ?? Array(0..<table.rowCount)
-        if format == "lhe" { return try exportLHE(context, name, table) }
-        let wanted = c["columns"]?.array?.compactMap(\.string)
-            ?? ["entry", "weight_original", EventTable.weightColumn].filter { table[$0] != nil }
+        if s.format == .lhe { return try exportLHE(context, name, table, source: s.source) }
+        let wanted = s.columns ?? ["entry", "weight_original", EventTable.weightColumn].filter { table[$0] != nil }
         let selected = try table.selecting(wanted, dataset: name).rows(order)
         let path = context.scratch + "/weights.\(format)"
         do {
@@ -39,8 +53,8 @@ public struct ExportStep: StepKind {
         return StepResult(outputs: ["weights": path], metrics: ["rows": .int(selected.rowCount)])
     }
 
-    func exportLHE(_ context: StepContext, _ name: String, _ table: EventTable) throws -> StepResult {
-        guard let written = context.step.config["source"]?.string else {
+    func exportLHE(_ context: StepContext, _ name: String, _ table: EventTable, source written: String?) throws -> StepResult {
+        guard let written else {
             throw StepFailure(step: context.step.name, message: "format lhe needs `source:`, the LHE file '\(name)' was loaded from")
         }
         let source = context.files[written] ?? written
