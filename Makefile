@@ -72,11 +72,12 @@ bench-trees: release
 bench-slurm: release slurm
 	python3 bench/slurm_overhead.py --flow $(FLOW_RELEASE)
 
-## Fuzzing: each libFuzzer target (the workflow loader and the CSV, NPY, NPZ, ROOT and LHE readers) runs
+## Fuzzing: each libFuzzer target (the workflow loader, the CSV, NPY, NPZ, ROOT and LHE readers, and the
+## .flownet / .flowgbt model files) runs
 ## FUZZ_SECONDS on a copy of its seed corpus in Fuzz/corpus; any crash, hang (> 10 s) or OOM fails the run
 ## and leaves the input in .build-fuzz/artifacts/<target>/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz-yaml fuzz-csv fuzz-npy fuzz-npz fuzz-root fuzz-lhe
+FUZZ_TARGETS := fuzz-yaml fuzz-csv fuzz-npy fuzz-npz fuzz-root fuzz-lhe fuzz-model
 FUZZ_BUILD   := FLOW_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address
 
 fuzz:

@@ -35,9 +35,10 @@ let package = Package(
         .target(name: "LHEF", dependencies: ["CZlib"]),
         .target(name: "ROOTIO", dependencies: ["CZlib", "CCodecs"], swiftSettings: optimized),
         .target(name: "TopGenerator", dependencies: ["EventData", "Random"], swiftSettings: optimized),
-        .target(name: "Network", dependencies: ["CBLAS", "Random"], swiftSettings: optimized),
+        .target(name: "ModelContainer", dependencies: ["CZlib"], swiftSettings: optimized),
+        .target(name: "Network", dependencies: ["CBLAS", "Random", "ModelContainer"], swiftSettings: optimized),
         .target(name: "Calibration", swiftSettings: optimized),
-        .target(name: "BoostedTrees", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "BoostedTrees", dependencies: ["ModelContainer"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Metrics", dependencies: ["Network", "Random"], swiftSettings: optimized),
         .target(name: "Artefacts"),
         .target(name: "Report", dependencies: ["Artefacts", "Metrics"]),
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "FlowStepsTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "EventData", "TestSupport", "CBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network"]),
         .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees", "TestSupport"]),
+        .testTarget(name: "ModelContainerTests", dependencies: ["ModelContainer", "Network", "BoostedTrees"]),
         .testTarget(name: "ReweightingTests", dependencies: ["Reweighting", "Network", "Calibration", "EventData"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Metrics", "EventData", "Random", "TestSupport"]),
         .testTarget(name: "TopGeneratorTests", dependencies: ["TopGenerator", "EventData", "Random"]),
@@ -75,6 +77,7 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-npz", ["EventData"]),
     ("fuzz-root", ["ROOTIO"]),
     ("fuzz-lhe", ["LHEF"]),
+    ("fuzz-model", ["Network", "BoostedTrees"]),
 ]
 if Context.environment["FLOW_FUZZ"] == "1" {
     package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"))

@@ -1,4 +1,5 @@
 import Foundation
+import ModelContainer
 
 /// A trained network as stored: the network, the feature names it reads, and free-form notes.
 public struct StoredModel: Sendable {
@@ -14,107 +15,130 @@ public struct StoredModel: Sendable {
     }
 }
 
-/// The `.flownet` model file, version 1. One or more models, each:
+/// The `.flownet` model file: a `ModelContainer` of kind "network" (see it for the framing) holding
+/// one or more networks (the folds of a cross-fitted model). The header's metadata is
 ///
-///     flownet 1\n
-///     {"inputs": 10, "hidden": [100, 100], "activation": "relu", "objective": "bce",
-///      "features": [...], "parameters": 11301, "notes": {...}}\n
-///     parameters × 4 bytes: little-endian IEEE float32, per layer the weights (out × in, row-major)
-///     then the biases, input layer first
-///     inputs × 8 bytes: the standardisation means, little-endian float64
-///     inputs × 8 bytes: the standardisation scales (σ), little-endian float64
-///     inputs × K × 8 bytes: the quantile knots of each input (K = "quantile_knots" in the header, 0: none)
+///     {"models":[{"activation":"silu","features":["x","y"],"hidden":[100,100],"inputs":2,
+///                 "notes":{"fold":"0"},"objective":"bce","quantile_knots":1001}, …]}
 ///
-/// Every number is stored in binary, so a model reads back bit for bit.
+/// and model i has four sections, in this order:
+///
+///     "i/parameters"  f32 × parameter count: per layer the weights (out × in, row-major), then the
+///                     biases, input layer first; all finite
+///     "i/mean"        f64 × inputs: the standardisation means, finite
+///     "i/scale"       f64 × inputs: the standardisation scales (σ), finite
+///     "i/quantiles"   f64 × inputs × quantile_knots: each input's knots, ascending, not NaN (none: 0 knots)
+///
+/// There must be one feature name per input. A model reads back bit for bit.
 public enum ModelFile {
-    static let magic = "flownet 1\n"
-
+    /// The file's bytes (`write` also checks that they read back).
     public static func encode(_ models: [StoredModel]) -> Data {
-        var data = Data()
-        for model in models {
-            let a = model.network.architecture, s = model.network.standardisation
-            func strings(_ xs: [String]) -> String { "[" + xs.map(quote).joined(separator: ", ") + "]" }
-            let notes = "{" + model.notes.keys.sorted().map { "\(quote($0)): \(quote(model.notes[$0]!))" }.joined(separator: ", ") + "}"
-            let header = "{\"inputs\": \(a.inputs), \"hidden\": [\(a.hidden.map(String.init).joined(separator: ", "))], "
-                + "\"activation\": \"\(a.activation.rawValue)\", \"objective\": \"\(a.objective.rawValue)\", "
-                + "\"features\": \(strings(model.features)), "
-                + "\"parameters\": \(model.network.parameters.count), \"quantile_knots\": \(s.quantiles.first?.count ?? 0), "
-                + "\"notes\": \(notes)}\n"
-            data.append(contentsOf: Array((magic + header).utf8))
-            model.network.parameters.withUnsafeBytes { data.append(contentsOf: $0) }
-            s.mean.withUnsafeBytes { data.append(contentsOf: $0) }
-            s.scale.withUnsafeBytes { data.append(contentsOf: $0) }
-            for knots in s.quantiles { knots.withUnsafeBytes { data.append(contentsOf: $0) } }
-        }
-        return data
+        Data(container(models).encoded())
     }
 
+    static func container(_ models: [StoredModel]) -> ModelContainer {
+        var container = ModelContainer(kind: .network, metadata: .object([:]))
+        var entries: [HeaderValue] = []
+        for (i, model) in models.enumerated() {
+            let a = model.network.architecture, s = model.network.standardisation
+            entries.append(.object([
+                "inputs": .int(a.inputs),
+                "hidden": .array(a.hidden.map(HeaderValue.int)),
+                "activation": .string(a.activation.rawValue),
+                "objective": .string(a.objective.rawValue),
+                "features": .array(model.features.map(HeaderValue.string)),
+                "notes": .object(model.notes.mapValues(HeaderValue.string)),
+                "quantile_knots": .int(s.quantiles.first?.count ?? 0),
+            ]))
+            container.append("\(i)/parameters", model.network.parameters)
+            container.append("\(i)/mean", s.mean)
+            container.append("\(i)/scale", s.scale)
+            container.append("\(i)/quantiles", s.quantiles.flatMap { $0 })
+        }
+        container.metadata = .object(["models": .array(entries)])
+        return container
+    }
+
+    /// Writes the models, refusing any the reader would refuse (a non-finite parameter, shapes that
+    /// disagree with the architecture).
     public static func write(_ models: [StoredModel], to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: encode(models)) else {
-            throw ModelFileError(path: path, message: "cannot write")
+        let bytes = container(models).encoded()
+        do {
+            _ = try decode(Data(bytes), path: path)
+        } catch let error as ModelContainerError {
+            throw ModelContainerError(path: path, message: "refusing to write a model that would not read back: \(error.message)")
+        }
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ModelContainerError(path: path, message: "cannot write: \(error.localizedDescription)")
         }
     }
 
     public static func read(_ path: String) throws -> [StoredModel] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelFileError(path: path, message: "cannot read") }
-        return try decode(data, path: path)
+        try decode(ModelContainer.read(path, expecting: .network))
     }
 
     public static func decode(_ data: Data, path: String) throws -> [StoredModel] {
-        let bytes = [UInt8](data)
-        var position = 0, models: [StoredModel] = []
-        let magicBytes = Array(magic.utf8)
-        while position < bytes.count {
-            guard bytes.count - position >= magicBytes.count, Array(bytes[position..<position + magicBytes.count]) == magicBytes else {
-                throw ModelFileError(path: path, message: "not a flownet version 1 model at byte \(position)")
+        try decode(ModelContainer.decode([UInt8](data), path: path, expecting: .network))
+    }
+
+    static func decode(_ container: ModelContainer) throws -> [StoredModel] {
+        var sections = container.sectionCursor()
+        let models = try container.header.field("models").array().enumerated().map { i, entry -> StoredModel in
+            let inputs = try entry.field("inputs").int(atLeast: 1)
+            let hidden = try entry.field("hidden").ints(atLeast: 1)
+            let architecture = Architecture(inputs: inputs, hidden: hidden, activation: try entry.field("activation").oneOf(Activation.self),
+                                            objective: try entry.field("objective").oneOf(Objective.self))
+            let features = try entry.field("features").strings()
+            guard features.count == inputs else {
+                throw container.failure("header: model \(i) names \(features.count) features for \(inputs) inputs", at: container.headerOffset)
             }
-            position += magicBytes.count
-            guard let newline = bytes[position...].firstIndex(of: 0x0A) else { throw ModelFileError(path: path, message: "truncated header") }
-            guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[position..<newline])) as? [String: Any],
-                  let inputs = header["inputs"] as? Int, let hidden = header["hidden"] as? [Int],
-                  let activation = (header["activation"] as? String).flatMap(Activation.init(rawValue:)),
-                  let objective = (header["objective"] as? String).flatMap(Objective.init(rawValue:)),
-                  let count = header["parameters"] as? Int else {
-                throw ModelFileError(path: path, message: "the model header is incomplete")
+            let notes = try entry.field("notes").stringMap()
+            let knots = try entry.field("quantile_knots").int(atLeast: 0)
+            guard let parameterCount = checkedParameterCount(architecture), case (let knotCount, false) = inputs.multipliedReportingOverflow(by: knots) else {
+                throw container.failure("header: model \(i)'s shapes are too large", at: container.headerOffset)
             }
-            let architecture = Architecture(inputs: inputs, hidden: hidden, activation: activation, objective: objective)
-            guard count == architecture.parameterCount else {
-                throw ModelFileError(path: path, message: "the header's sizes do not agree with its architecture")
+
+            let (parameters, parametersAt) = try sections.next("\(i)/parameters", Float.self, count: parameterCount)
+            if let k = parameters.firstIndex(where: { !$0.isFinite }) {
+                throw container.failure("section \"\(i)/parameters\": parameter \(k) is \(parameters[k]); parameters must be finite", at: parametersAt + 4 * k)
             }
-            position = newline + 1
-            guard bytes.count - position >= count * 4 + inputs * 16 else { throw ModelFileError(path: path, message: "truncated parameters") }
-            let parameters = bytes[position..<position + count * 4].withUnsafeBytes { raw in
-                (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-            }
-            position += count * 4
-            let doubles = bytes[position..<position + inputs * 16].withUnsafeBytes { raw in
-                (0..<(2 * inputs)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
-            }
-            let mean = Array(doubles[0..<inputs]), scale = Array(doubles[inputs...])
-            position += inputs * 16
-            let knots = header["quantile_knots"] as? Int ?? 0
-            guard bytes.count - position >= inputs * knots * 8 else { throw ModelFileError(path: path, message: "truncated quantile knots") }
-            let quantiles = (0..<(knots > 0 ? inputs : 0)).map { j in
-                bytes[(position + j * knots * 8)..<(position + (j + 1) * knots * 8)].withUnsafeBytes { raw in
-                    (0..<knots).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+            let (mean, meanAt) = try sections.next("\(i)/mean", Double.self, count: inputs)
+            let (scale, scaleAt) = try sections.next("\(i)/scale", Double.self, count: inputs)
+            for (name, values, at) in [("mean", mean, meanAt), ("scale", scale, scaleAt)] {
+                if let k = values.firstIndex(where: { !$0.isFinite }) {
+                    throw container.failure("section \"\(i)/\(name)\": element \(k) is \(values[k]); the standardisation must be finite", at: at + 8 * k)
                 }
             }
-            position += inputs * knots * 8
-            models.append(StoredModel(
-                network: DenseNetwork(architecture: architecture, parameters: parameters, standardisation: Standardisation(mean: mean, scale: scale, quantiles: quantiles)),
-                features: header["features"] as? [String] ?? [], notes: header["notes"] as? [String: String] ?? [:]))
+            let (flat, knotsAt) = try sections.next("\(i)/quantiles", Double.self, count: knotCount)
+            for k in flat.indices where flat[k].isNaN || (k % knots != 0 && flat[k] < flat[k - 1]) {
+                throw container.failure("section \"\(i)/quantiles\": knot \(k % knots) of input \(k / knots) is "
+                                        + (flat[k].isNaN ? "NaN" : "below the one before it") + "; knots ascend", at: knotsAt + 8 * k)
+            }
+            let quantiles = knots == 0 ? [] : (0..<inputs).map { Array(flat[$0 * knots..<($0 + 1) * knots]) }
+            return StoredModel(network: DenseNetwork(architecture: architecture, parameters: parameters,
+                                                     standardisation: Standardisation(mean: mean, scale: scale, quantiles: quantiles)),
+                               features: features, notes: notes)
         }
+        try sections.finish()
         return models
     }
 
-    static func quote(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    /// The architecture's parameter count, nil when it does not fit an Int.
+    static func checkedParameterCount(_ a: Architecture) -> Int? {
+        let widths = a.widths
+        var total = 0
+        for l in 0..<a.layerCount {
+            let (weights, o1) = widths[l].multipliedReportingOverflow(by: widths[l + 1])
+            let (layer, o2) = weights.addingReportingOverflow(widths[l + 1])
+            let (sum, o3) = total.addingReportingOverflow(layer)
+            if o1 || o2 || o3 { return nil }
+            total = sum
+        }
+        return total
     }
 }
 
-/// A model file that cannot be read or written.
-public struct ModelFileError: Error, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
-}
+/// The error `.flownet` files report: the file, the problem and its byte offset.
+public typealias ModelFileError = ModelContainerError
