@@ -53,7 +53,7 @@ let package = Package(
         // The configuration layer and the engine are tested with made-up step kinds; the kinds flow
         // ships (their schema, the shipped workflows) in CatalogTests and FlowStepsTests.
         .testTarget(name: "FlowConfigTests", dependencies: ["FlowConfig", "YAMLNode", "TestSupport"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowConfig", "FlowEngine"]),
         .testTarget(name: "CatalogTests", dependencies: ["FlowConfig", "FlowSteps", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests"),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "LHEF", "TestSupport"]),
