@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "TestSupport"]),
         .testTarget(name: "LHEFTests", dependencies: ["LHEF", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "EventDataTests", dependencies: ["EventData", "Random", "TestSupport"]),
         .testTarget(name: "FlowStepsTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "EventData", "TestSupport", "CBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network"]),
