@@ -1,6 +1,5 @@
 import XCTest
 import FlowConfig
-import FlowSteps
 import YAMLNode
 
 final class WorkflowLoaderTests: XCTestCase {
@@ -19,7 +18,7 @@ final class WorkflowLoaderTests: XCTestCase {
     func load(_ text: String, overrides: [(String, String)] = []) throws -> Workflow {
         let path = directory + "/w.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return try Catalog.loader.load(path: path, overrides: overrides)
+        return try FakeKinds.loader.load(path: path, overrides: overrides)
     }
 
     func diagnostics(_ text: String) -> [Diagnostic] {
@@ -42,27 +41,27 @@ final class WorkflowLoaderTests: XCTestCase {
         params: {n: 10}
         steps:
           a:
-            command:
-              run: echo ${params.m}
-              outptus: {x: x.txt}
+            write:
+              text: echo ${params.m}
+              fiel: x.txt
           b:
-            command:
-              run: [not, a, string]
+            write:
+              text: [not, a, string]
           c:
-            command:
-              inputs: {x: {step: nowhere}}
-              run: echo
+            concat:
+              inputs: [nowhere]
+              file: c.txt
           d:
-            comand: {run: echo}
+            wrte: {text: echo}
         """)
         let rendered = found.map(\.description)
         XCTAssertEqual(found.count, 5, rendered.joined(separator: "\n"))
         let expected: [(Int, Int, String)] = [
-            (7, 12, "unknown reference '${params.m}' (did you mean 'params.n'?)"),
-            (8, 7, "unknown key 'outptus' (did you mean 'outputs'?)"),
-            (11, 12, "expected a string, found a list"),
-            (14, 26, "unknown step or dataset 'nowhere'"),
-            (17, 5, "unknown key 'comand' in 'd' (did you mean 'command'?)"),
+            (7, 13, "unknown reference '${params.m}' (did you mean 'params.n'?)"),
+            (8, 7, "unknown key 'fiel' (did you mean 'file'?)"),
+            (11, 13, "expected a string, found a list"),
+            (14, 16, "unknown step or dataset 'nowhere'"),
+            (17, 5, "unknown key 'wrte' in 'd' (did you mean 'write'?)"),
         ]
         for ((line, column, message), diagnostic) in zip(expected, found) {
             XCTAssertEqual(diagnostic.description, "\(directory!)/w.yaml:\(line):\(column): error: \(message)")
@@ -73,23 +72,28 @@ final class WorkflowLoaderTests: XCTestCase {
         let found = diagnostics("""
         flow: 2
         datasets:
-          a: {command: {run: x}}
+          a: {write: {text: x}}
+          n: {numbers: {seed: 1}}
         steps:
           a:
-            command: {outputs: {}}
+            write: {file: x}
+          b:
+            write: {file: x}
         """).map(\.message)
         XCTAssertTrue(found.contains { $0.contains("unsupported workflow format '2'") }, "\(found)")
         XCTAssertTrue(found.contains { $0.contains("duplicate name 'a'") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.contains("unknown key 'command' in 'a' ('command' belongs under steps)") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains("unknown key 'write' in 'a' ('write' belongs under steps)") }, "\(found)")
+        XCTAssertTrue(found.contains { $0 == "missing required key 'count'" }, "\(found)")
+        XCTAssertTrue(found.contains { $0 == "missing required key 'text'" }, "\(found)")
     }
 
     func testCyclesAreNamed() {
         let found = diagnostics("""
         flow: 1
         steps:
-          a: {command: {run: x, inputs: {i: {step: c}}}}
-          b: {command: {run: x, inputs: {i: {step: a}}}}
-          c: {command: {run: x, inputs: {i: {step: b}}}}
+          a: {concat: {inputs: [c]}}
+          b: {concat: {inputs: [a]}}
+          c: {concat: {inputs: [b]}}
         """)
         XCTAssertEqual(found.count, 1)
         XCTAssertEqual(found.first?.message, "dependency cycle: a → c → b → a")
@@ -99,10 +103,12 @@ final class WorkflowLoaderTests: XCTestCase {
         let found = diagnostics("""
         flow: 1
         steps:
-          a: {command: {run: x, inputs: {s: nothere.py}}}
+          a: {concat: {files: [script.sh, nothere.py]}}
         """)
+        XCTAssertEqual(found.count, 1, "script.sh exists: \(found)")
         XCTAssertEqual(found.first?.message.hasPrefix("file 'nothere.py' does not exist"), true)
         XCTAssertEqual(found.first?.mark.line, 3)
+        XCTAssertEqual(found.first?.mark.column, 35)
     }
 
     func testWholeValueInterpolationKeepsTheParameterType() throws {
@@ -111,14 +117,16 @@ final class WorkflowLoaderTests: XCTestCase {
         params: {n: 10, seed: 7}
         steps:
           a:
-            command:
-              run: echo ${params.n}-${params.seed}
-              env:
+            write:
+              text: echo ${params.n}-${params.seed}
+              meta:
                 SEED: ${params.seed}
+              note: ${params.n}
         """)
         let config = try XCTUnwrap(workflow.step(named: "a")?.config)
-        XCTAssertEqual(config["run"], .string("echo 10-7"))
-        XCTAssertEqual(config["env"]?["SEED"], .int(7))
+        XCTAssertEqual(config["text"], .string("echo 10-7"))
+        XCTAssertEqual(config["meta"]?["SEED"], .int(7))
+        XCTAssertEqual(config["note"], .int(10))
     }
 
     func testParamOverridesReplaceValuesAndUnknownOnesAreErrors() throws {
@@ -126,9 +134,10 @@ final class WorkflowLoaderTests: XCTestCase {
         flow: 1
         params: {n: 10}
         steps:
-          a: {command: {run: "echo ${params.n}"}}
+          a: {write: {text: "echo ${params.n}"}}
         """
-        XCTAssertEqual(try load(text, overrides: [("n", "20")]).step(named: "a")?.config["run"], .string("echo 20"))
+        XCTAssertEqual(try load(text).step(named: "a")?.config["text"], .string("echo 10"))
+        XCTAssertEqual(try load(text, overrides: [("n", "20")]).step(named: "a")?.config["text"], .string("echo 20"))
         XCTAssertThrowsError(try load(text, overrides: [("m", "20")])) { error in
             XCTAssertTrue("\(error)".contains("no parameter 'm' (did you mean 'n'?)"), "\(error)")
         }
@@ -141,20 +150,20 @@ final class WorkflowLoaderTests: XCTestCase {
         steps:
           sim:
             matrix: {mass: "${params.masses}", width: [0.03, 0.1]}
-            command: {run: "gen ${matrix.mass} ${matrix.width}", outputs: {e: e.csv}}
+            write: {text: "gen ${matrix.mass} ${matrix.width}", file: e.csv}
           fit:
             matrix: {mass: "${params.masses}", width: [0.03, 0.1]}
-            command: {run: fit, inputs: {e: {step: sim}}}
+            concat: {inputs: [sim]}
           per_mass:
             matrix: {mass: [400, 500, 600]}
-            command: {run: combine, inputs: {e: {step: sim}}}
+            concat: {inputs: [sim]}
           all:
-            command: {run: summary, inputs: {e: {step: fit}, s: {step: "sim[mass=400,width=0.1]"}}}
+            concat: {inputs: [fit, "sim[mass=400,width=0.1]"]}
         """)
         let sims = workflow.steps.filter { $0.family == "sim" }.map(\.name)
         XCTAssertEqual(sims, ["sim[mass=400,width=0.03]", "sim[mass=400,width=0.1]", "sim[mass=500,width=0.03]",
                               "sim[mass=500,width=0.1]", "sim[mass=600,width=0.03]", "sim[mass=600,width=0.1]"])
-        XCTAssertEqual(workflow.step(named: "sim[mass=500,width=0.1]")?.config["run"], .string("gen 500 0.1"))
+        XCTAssertEqual(workflow.step(named: "sim[mass=500,width=0.1]")?.config["text"], .string("gen 500 0.1"))
         XCTAssertEqual(workflow.step(named: "fit[mass=500,width=0.1]")?.dependencies, ["sim[mass=500,width=0.1]"],
                        "the same matrix pairs points")
         XCTAssertEqual(workflow.step(named: "per_mass[mass=500]")?.dependencies,
@@ -166,22 +175,27 @@ final class WorkflowLoaderTests: XCTestCase {
         let a = try load("""
         flow: 1
         steps:
-          s: {command: {run: echo, env: {A: 1, B: two}, outputs: {o: o.txt}}}
+          s: {write: {text: echo, meta: {A: 1, B: two}, file: o.txt}}
         """)
         let b = try load("""
         # a comment
         steps:
           s:
-            command:
-              outputs:
-                o: o.txt     # trailing comment
-              env:
+            write:
+              file: o.txt     # trailing comment
+              meta:
                 B: two
                 A: 1
-              run: echo
+              text: echo
         flow: 1
         """)
         XCTAssertEqual(a.steps[0].config.canonicalJSON, b.steps[0].config.canonicalJSON)
+        let edited = try load("""
+        flow: 1
+        steps:
+          s: {write: {text: echo, meta: {A: 1, B: three}, file: o.txt}}
+        """)
+        XCTAssertNotEqual(a.steps[0].config.canonicalJSON, edited.steps[0].config.canonicalJSON, "a changed value changes it")
     }
 
     func testSyntaxErrorsBecomeOneDiagnosticWithTheLineQuoted() {

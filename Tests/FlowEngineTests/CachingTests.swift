@@ -1,7 +1,6 @@
 import XCTest
 import FlowConfig
 import FlowEngine
-import FlowSteps
 
 final class CachingTests: XCTestCase {
     var space: TestWorkspace!
@@ -14,19 +13,17 @@ final class CachingTests: XCTestCase {
     params: {x: 1, y: 2}
     steps:
       a:
-        command: {run: "echo a${params.x} > ${outputs.o}", outputs: {o: a.txt}}
+        write: {text: "a${params.x}", file: a.txt}
       b:
-        command: {run: "echo b${params.y} > ${outputs.o}", outputs: {o: b.txt}}
+        write: {text: "b${params.y}", file: b.txt}
       c:
-        command:
-          run: cat ${inputs.a} > ${outputs.o}
-          inputs: {a: {step: a}}
-          outputs: {o: c.txt}
+        concat:
+          inputs: [a]
+          file: c.txt
       d:
-        command:
-          run: cat ${inputs.b} ${inputs.c} > ${outputs.o}
-          inputs: {b: {step: b}, c: {step: c}}
-          outputs: {o: d.txt}
+        concat:
+          inputs: [b, c]
+          file: d.txt
     """
 
     func testSecondRunExecutesNothing() async throws {
@@ -58,23 +55,20 @@ final class CachingTests: XCTestCase {
         # the same analysis, written differently
         steps:
           d:
-            command:
-              outputs:
-                o: d.txt
+            concat:
+              file: d.txt
               inputs:
-                c: {step: c}
-                b: {step: b}
-              run: cat ${inputs.b} ${inputs.c} > ${outputs.o}
+                - b
+                - c      # the order of the list is the order of the bytes
           c:
-            command:
-              inputs: {a: {step: a}}
-              outputs: {o: c.txt}
-              run: cat ${inputs.a} > ${outputs.o}
+            concat:
+              file: c.txt
+              inputs: [a]
           b:
-              command:
-                  outputs: {o: b.txt}
-                  run: "echo b${params.y} > ${outputs.o}"
-          a: {command: {outputs: {o: a.txt}, run: "echo a${params.x} > ${outputs.o}"}}
+              write:
+                  file: b.txt
+                  text: "b${params.y}"
+          a: {write: {file: a.txt, text: 'a${params.x}'}}
         params:
           y: 2
           x: 1
@@ -91,9 +85,9 @@ final class CachingTests: XCTestCase {
         params: {threshold: 10}
         steps:
           select:
-            command: {run: "echo ${params.threshold} > /dev/null; echo same > ${outputs.o}", outputs: {o: o.txt}}
+            write: {text: same, note: "${params.threshold}", file: o.txt}
           fit:
-            command: {run: "cat ${inputs.s} > ${outputs.o}", inputs: {s: {step: select}}, outputs: {o: o.txt}}
+            concat: {inputs: [select], file: o.txt}
         """)
         try await space.run()
         let outcomes = try await space.run(overrides: [("threshold", "20")])
@@ -122,8 +116,8 @@ final class CachingTests: XCTestCase {
         let moved = space.directory + "-moved"
         try FileManager.default.moveItem(atPath: space.directory, toPath: moved)
         defer { try? FileManager.default.removeItem(atPath: moved) }
-        let workflow = try Catalog.loader.load(path: moved + "/w.yaml")
-        let outcomes = try await Workspace(workflow: workflow, kinds: Catalog.registry)
+        let workflow = try FakeKinds.loader.load(path: moved + "/w.yaml")
+        let outcomes = try await Workspace(workflow: workflow, kinds: FakeKinds.registry)
             .run(options: RunOptions(), jobs: 2, observer: RecordingObserver())
         XCTAssertEqual(outcomes.cached.count, 4)
     }
@@ -133,8 +127,8 @@ final class CachingTests: XCTestCase {
         try space.write("""
         flow: 1
         steps:
-          read: {command: {run: "cat ${inputs.d} > ${outputs.o}", inputs: {d: data.txt}, outputs: {o: o.txt}}}
-          other: {command: {run: "echo x > ${outputs.o}", outputs: {o: o.txt}}}
+          read: {concat: {files: [data.txt], file: o.txt}}
+          other: {write: {text: x, file: o.txt}}
         """)
         try await space.run()
         try space.write("data-2\n", to: "data.txt")
@@ -150,7 +144,7 @@ final class CachingTests: XCTestCase {
         let statuses = try space.workspace(overrides: [("y", "3")]).status()
         let byName = Dictionary(uniqueKeysWithValues: statuses.map { ($0.step.name, $0) })
         XCTAssertTrue(byName["a"]!.isUpToDate)
-        XCTAssertEqual(byName["b"]!.reasons, ["config 'run' changed: 'echo b2 > ${outputs.o}' → 'echo b3 > ${outputs.o}'"])
+        XCTAssertEqual(byName["b"]!.reasons, ["config 'text' changed: 'b2' → 'b3'"])
         XCTAssertEqual(byName["d"]!.reasons, ["upstream 'b' not up to date"])
     }
 

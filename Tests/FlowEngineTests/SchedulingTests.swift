@@ -1,7 +1,6 @@
 import XCTest
 import FlowConfig
 import FlowEngine
-import FlowSteps
 
 final class SchedulingTests: XCTestCase {
     var space: TestWorkspace!
@@ -11,12 +10,11 @@ final class SchedulingTests: XCTestCase {
 
     func testIndependentStepsRunAtTheSameTime() async throws {
         // Each step waits for the other's marker: they can only both succeed side by side.
-        let wait = "touch \(space.directory)/$FLOW_STEP; for i in $(seq 200); do [ -f \(space.directory)/$OTHER ] && exit 0; sleep 0.05; done; exit 1"
         try space.write("""
         flow: 1
         steps:
-          left: {command: {run: "\(wait)", env: {OTHER: right}}}
-          right: {command: {run: "\(wait)", env: {OTHER: left}}}
+          left: {meet: {directory: "\(space.directory)", other: right}}
+          right: {meet: {directory: "\(space.directory)", other: left}}
         """)
         let outcomes = try await space.run(jobs: 2)
         XCTAssertEqual(outcomes.ran, ["left", "right"])
@@ -25,9 +23,9 @@ final class SchedulingTests: XCTestCase {
     let failing = """
     flow: 1
     steps:
-      broken: {command: {run: "echo about to fail; exit 3"}}
-      after: {command: {run: "true", inputs: {b: {step: broken}}}}
-      independent: {command: {run: "true"}}
+      broken: {fail: {log: about to fail, message: gave up with status 3}}
+      after: {concat: {inputs: [broken]}}
+      independent: {write: {text: independent}}
     """
 
     func testAFailureStopsNewWorkAndNamesTheStepWithItsLog() async throws {
@@ -36,18 +34,17 @@ final class SchedulingTests: XCTestCase {
         XCTAssertEqual(outcomes.failed, ["broken"])
         XCTAssertEqual(outcomes.skipped, ["after", "independent"])
         guard case .failed(let failure)? = outcomes["broken"] else { return XCTFail() }
-        XCTAssertEqual(failure.message, "command exited with status 3")
+        XCTAssertEqual(failure.message, "gave up with status 3")
         XCTAssertEqual(failure.log, "about to fail\n")
     }
 
     func testRetriesRerunAFailedStep() async throws {
         // Fails the first time (no marker yet), succeeds the second; a step without retries stays failed.
-        let flaky = "if [ -f \(space.directory)/$FLOW_STEP.tried ]; then echo ok > $OUT; else touch \(space.directory)/$FLOW_STEP.tried; exit 1; fi"
         try space.write("""
         flow: 1
         steps:
-          flaky: {command: {run: "\(flaky)", env: {OUT: out.txt}, outputs: {o: out.txt}}, retries: 2}
-          strict: {command: {run: "\(flaky)", env: {OUT: out.txt}, outputs: {o: out.txt}}}
+          flaky: {flaky: {marker: "\(space.directory)/flaky.tried"}, retries: 2}
+          strict: {flaky: {marker: "\(space.directory)/strict.tried"}}
         """)
         let outcomes = try await space.run(RunOptions(keepGoing: true), jobs: 2)
         XCTAssertEqual(outcomes.ran, ["flaky"])
@@ -66,7 +63,7 @@ final class SchedulingTests: XCTestCase {
         try space.write("""
         flow: 1
         steps:
-          lazy: {command: {run: "true", outputs: {o: o.txt}}}
+          lazy: {lazy: {file: o.txt}}
         """)
         let outcomes = try await space.run()
         guard case .failed(let failure)? = outcomes["lazy"] else { return XCTFail("\(outcomes)") }
@@ -77,8 +74,8 @@ final class SchedulingTests: XCTestCase {
         try space.write("""
         flow: 1
         steps:
-          quick: {command: {run: "echo done > ${outputs.o}", outputs: {o: o.txt}}}
-          slow: {command: {run: "sleep 60", inputs: {q: {step: quick}}}}
+          quick: {write: {text: done, file: o.txt}}
+          slow: {sleep: {seconds: 60, inputs: [quick]}}
         """)
         let observer = RecordingObserver()
         let workspace = try space.workspace()
@@ -96,7 +93,7 @@ final class SchedulingTests: XCTestCase {
     }
 
     func testASecondRunInTheSameWorkspaceIsRefused() throws {
-        try space.write("flow: 1\nsteps:\n  a: {command: {run: 'true'}}\n")
+        try space.write("flow: 1\nsteps:\n  a: {write: {text: a}}\n")
         let store = Store(root: space.directory + "/.flow")
         let held = try WorkspaceLock(store: store, wait: false)
         XCTAssertThrowsError(try WorkspaceLock(store: store, wait: false)) { error in
@@ -111,9 +108,9 @@ final class SchedulingTests: XCTestCase {
         steps:
           sim:
             matrix: {mass: [400, 500]}
-            command: {run: "echo ${matrix.mass} > ${outputs.o}", outputs: {o: events.txt}}
+            write: {text: "${matrix.mass}", file: events.txt}
           all:
-            command: {run: "for f in ${inputs.e}; do echo $f; cat $f; done > ${outputs.o}", inputs: {e: {step: sim}}, outputs: {o: all.txt}}
+            concat: {inputs: [sim], paths: true, file: all.txt}
         """)
         let outcomes = try await space.run()
         let record = try XCTUnwrap(outcomes["all"]?.record)

@@ -1,7 +1,6 @@
 import XCTest
 import FlowConfig
 import FlowEngine
-import FlowSteps
 
 /// Collects what a run reports, in order.
 final class RecordingObserver: RunObserver, @unchecked Sendable {
@@ -37,7 +36,7 @@ struct TestWorkspace {
     }
 
     func workspace(overrides: [(String, String)] = []) throws -> Workspace {
-        Workspace(workflow: try Catalog.loader.load(path: workflowPath, overrides: overrides), kinds: Catalog.registry)
+        Workspace(workflow: try FakeKinds.loader.load(path: workflowPath, overrides: overrides), kinds: FakeKinds.registry)
     }
 
     @discardableResult
