@@ -92,6 +92,7 @@ fuzz:
 ## Regenerate schemas/workflow.schema.json from the step kinds (a test checks it is current).
 schema: build
 	.build/debug/flow schema > schemas/workflow.schema.json
+	.build/debug/flow schema --markdown > docs/kinds.md
 
 clean:
 	rm -rf .build .flow results

@@ -52,7 +52,7 @@ public enum Value: Sendable, Hashable {
         }
     }
 
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         if d.isNaN { return "nan" }
         if d.isInfinite { return d > 0 ? "inf" : "-inf" }
         if d == d.rounded(), abs(d) < 1e15 { return String(format: "%.1f", d) }

@@ -9,8 +9,12 @@ extension Flow {
         static let configuration = CommandConfiguration(
             abstract: "Print the JSON Schema of the workflow format (the source of schemas/workflow.schema.json).")
 
+        @Flag(help: "Print the reference of every kind's options as Markdown instead (the source of docs/kinds.md).")
+        var markdown = false
+
         func run() async throws {
-            print(WorkflowJSONSchema.document(kinds: Catalog.registry.descriptions).prettyJSON, terminator: "")
+            let kinds = Catalog.registry.descriptions
+            print(markdown ? KindReference.markdown(kinds: kinds) : WorkflowJSONSchema.document(kinds: kinds).prettyJSON, terminator: "")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import FlowConfig
 import FlowSteps
@@ -31,6 +32,26 @@ final class SchemaTests: XCTestCase {
         let committed = try String(contentsOfFile: schemaPath, encoding: .utf8)
         let generated = WorkflowJSONSchema.document(kinds: Catalog.registry.descriptions).prettyJSON
         XCTAssertEqual(committed, generated, "schemas/workflow.schema.json is stale: run `make schema`")
+    }
+
+    func testCommittedKindReferenceIsTheGeneratedOne() throws {
+        let committed = try String(contentsOfFile: repository + "/docs/kinds.md", encoding: .utf8)
+        XCTAssertEqual(committed, KindReference.markdown(kinds: Catalog.registry.descriptions), "docs/kinds.md is stale: run `make schema`")
+    }
+
+    /// Every default a kind declares reaches the JSON Schema, and none is written into the help text as well.
+    func testDefaultsAreDeclaredOnceAndPublished() throws {
+        let schema = try Value(json: Data(contentsOf: URL(fileURLWithPath: schemaPath)))
+        for kind in Catalog.registry.descriptions {
+            guard case .object(let properties) = kind.schema else { continue }
+            for property in properties {
+                let published = schema["$defs"]?["kind.\(kind.name)"]?["properties"]?[property.name]
+                XCTAssertEqual(published?["default"], property.defaultValue, "\(kind.name).\(property.name)")
+                XCTAssertFalse(property.defaultValue != nil && property.summary.contains("(default"),
+                               "\(kind.name).\(property.name) states its default in its help too: \(property.summary)")
+            }
+        }
+        XCTAssertEqual(schema["$defs"]?["kind.classify"]?["properties"]?["epochs"]?["default"], .int(10), "classify's own epochs default")
     }
 
     func testEveryShippedWorkflowIsValidForFlowAndForJSONSchema() throws {

@@ -93,4 +93,36 @@ final class DiagnosticsTests: FlowProcessTestCase {
             XCTAssertTrue(validate.stderr.contains(expected), "\(expected)\n\(validate.stderr)")
         }
     }
+
+    /// Options that would do nothing, or settings a run would refuse after upstream work, are errors of
+    /// `validate`, each at its own position.
+    func testSettingsARunWouldRefuseAreValidateTimeErrors() throws {
+        try write("""
+        flow: 1
+        datasets:
+          a: {toy: {events: 100, negative_fraction: 0.5}}
+          sm: {generate: {process: sm-ttbar, events: 100}}
+        steps:
+          folds: {split: {data: a, folds: 3}}
+          trees: {train: {data: folds, features: [x], layers: [8], model: {kind: boosted-trees}}}
+          bins: {train: {data: folds, features: [x], model: {kind: boosted-trees, max_bins: 300}}}
+          net: {train: {data: folds, features: [x], folds: 4, model: {kind: network, leaves: 7}}}
+          both: {transform: {data: folds, model: net, mode: abs}}
+          lhe: {export: {data: folds, format: lhe}}
+          cls: {classify: {background: sm, signal: sm, features: [mtt], test_fraction: 0}}
+        """)
+        let validate = try flow("validate", "w.yaml")
+        XCTAssertEqual(validate.status, 2)
+        for expected in ["w.yaml:3:45: error: negative_fraction must be below 0.5",
+                         "w.yaml:7:55: error: 'layers' is an option of the network",
+                         "w.yaml:8:85: error: must be at most 255, got 300",
+                         "w.yaml:9:52: error: 'folds' numbers 3 folds in its fold column, and `folds:` asks for 4",
+                         "w.yaml:9:86: error: 'leaves' is an option of boosted-trees",
+                         "w.yaml:10:53: error: transform takes a `model` or a baseline `mode`, not both",
+                         "w.yaml:11:39: error: format lhe needs `source:`",
+                         "w.yaml:12:80: error: test_fraction 0 leaves no events",
+                         "8 errors in w.yaml"] {
+            XCTAssertTrue(validate.stderr.contains(expected), "\(expected)\n\(validate.stderr)")
+        }
+    }
 }

@@ -45,6 +45,11 @@ public struct TrainStep: StepKind {
         if s.calibrationFraction == 0 {
             found.append(Diagnostic(c.mark("calibration_fraction"), "calibration_fraction 0 leaves no events for early stopping and the isotonic calibration: use a share such as 0.2"))
         }
+        // One way to say k: a table with a fold column (from `split`) fixes it.
+        if let k = s.folds, let data = c.stepNamed(s.data), data.kind == SplitStep().name,
+           let split = try? SplitStep.Settings.decode(data.config), let columnFolds = split.folds, columnFolds != k {
+            found.append(Diagnostic(c.mark("folds"), "'\(s.data)' numbers \(columnFolds) folds in its fold column, and `folds:` asks for \(k): leave out `folds:` to use the column"))
+        }
         return found + ModelKindCheck.options(c, networkKeys: ["epochs"] + NetworkOptions.properties.map(\.name))
     }
 
