@@ -45,8 +45,9 @@ let package = Package(
         .target(name: "Reweighting", dependencies: ["Network", "Calibration", "EventData", "Random"], swiftSettings: optimized),
         .target(name: "FlowSteps", dependencies: ["Artefacts", "FlowConfig", "FlowEngine", "EventData", "ROOTIO", "LHEF", "BoostedTrees", "TopGenerator", "Network", "Calibration", "Metrics", "Reweighting", "Report", "Random"]),
         .target(name: "SlurmExecutor", dependencies: ["FlowConfig", "FlowEngine"]),
+        .target(name: "FlowPlugins", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "SlurmExecutor"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowConfig", "FlowEngine", "FlowSteps", "EventData", "SlurmExecutor",
+            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "SlurmExecutor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "BoostedTrees", "Random"], path: "Sources/flow-bench"),
@@ -56,7 +57,7 @@ let package = Package(
         // ships (their schema, the shipped workflows) in CatalogTests and FlowStepsTests.
         .testTarget(name: "FlowConfigTests", dependencies: ["FlowConfig", "YAMLNode", "TestSupport"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowConfig", "FlowEngine"]),
-        .testTarget(name: "CatalogTests", dependencies: ["FlowConfig", "FlowSteps", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CatalogTests", dependencies: ["FlowConfig", "FlowPlugins", "FlowSteps", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests"),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "TestSupport"]),
         .testTarget(name: "LHEFTests", dependencies: ["LHEF", "TestSupport"]),

@@ -1,34 +1,42 @@
 import YAMLNode
 
-/// The `executor:` block of a workflow (or of a file given to `flow run --executor-config`): where steps
-/// run and, on a cluster, what each job asks for.
-public enum ExecutorSchema {
-    public static let kinds = ["local", "slurm"]
+/// What the configuration layer knows of an executor, the way `KindDescription` describes a step kind:
+/// its name and the keys it adds to a workflow's `executor:` block. Executors other than this machine
+/// live in their own modules (`SlurmExecutor`) and are handed to the loader by the program that links them.
+public struct ExecutorDescription: Sendable {
+    public var name: String
+    public var summary: String
+    public var properties: [Property]
+    /// A key whose mapping is keyed by step kind (per-kind resources): its keys must name step kinds.
+    public var perKindKey: String?
 
-    /// What a job asks the batch system for; set for every job, or per step kind under `kinds:`.
-    static let resources: [Property] = [
-        Property("partition", .string(), "Slurm partition (sbatch --partition)."),
-        Property("account", .string(), "Account charged for the jobs (sbatch --account)."),
-        Property("time", .string(), "Wall-clock limit per job, as sbatch --time takes it (30:00, 2:00:00, 1-00:00:00)."),
-        Property("memory", .string(), "Memory per job, as sbatch --mem takes it (4G, 500M)."),
-        Property("cpus", .integer(minimum: 1, maximum: 4_096), "CPUs per job (sbatch --cpus-per-task); the step uses them as threads (default 1)."),
-        Property("sbatch_flags", .list(.string()), "Further sbatch options, e.g. [--qos=short, --constraint=avx512]."),
-    ]
-
-    public static let schema: Schema = .object(
-        [Property("kind", .string(oneOf: kinds), "Where steps run (default local); `flow run --executor` overrides it.")]
-            + resources + [
-                Property("poll_interval", .number(minimum: 0.01, maximum: 3_600), "Seconds between polls of the queue, one squeue call for all jobs (default 0.25)."),
-                Property("max_jobs", .integer(minimum: 1, maximum: 100_000), "Jobs of this run in the queue at once (default 100; `flow run -j` overrides it)."),
-                Property("kinds", .dictionary(.object(resources)), "Per step kind, resources that replace the ones above, e.g. {train: {cpus: 2, memory: 8G}}."),
-            ])
+    public init(name: String, summary: String, properties: [Property] = [], perKindKey: String? = nil) {
+        self.name = name
+        self.summary = summary
+        self.properties = properties
+        self.perKindKey = perKindKey
+    }
 }
 
-extension ExecutorSchema {
+/// The `executor:` block of a workflow (or of a file given to `flow run --executor-config`): where steps
+/// run, and the settings of the executors this build knows.
+public enum ExecutorSchema {
+    /// This machine, with no settings of its own.
+    public static let local = ExecutorDescription(name: "local", summary: "Steps run on this machine.")
+
+    public static func schema(_ executors: [ExecutorDescription]) -> Schema {
+        var properties = [Property("kind", .string(oneOf: executors.map(\.name)),
+                                   "Where steps run: " + executors.map { "\($0.name) (\($0.summary.lowercased().trimmingCharacters(in: ["."])))" }.joined(separator: ", ")
+                                   + "; `flow run --executor` overrides it.", default: .string(local.name))]
+        for executor in executors {
+            properties += executor.properties.filter { p in !properties.contains { $0.name == p.name } }
+        }
+        return .object(properties)
+    }
+
     /// A site's executor settings file (`flow run --executor-config`): the same keys as a workflow's
     /// `executor:` block, at the top level, so partitions and accounts stay out of the analysis.
-    /// A site file of executor settings; `kinds:` keys are checked against `stepKinds` when given.
-    public static func load(path: String, stepKinds: [KindDescription] = []) throws -> Value {
+    public static func load(path: String, executors: [ExecutorDescription], stepKinds: [KindDescription]) throws -> Value {
         let root: Node
         do {
             root = try YAMLParser.parse(fileAt: path)
@@ -36,8 +44,8 @@ extension ExecutorSchema {
             throw ValidationFailed([Diagnostic(error)])
         }
         var validator = SchemaValidator()
-        let value = validator.value(of: root, as: schema, at: "executor")
-        let unknown = stepKinds.isEmpty ? [] : WorkflowLoader(kinds: stepKinds).unknownKindKeys(root["kinds"])
+        let value = validator.value(of: root, as: schema(executors), at: "executor")
+        let unknown = WorkflowLoader(kinds: stepKinds, executors: executors).unknownKindKeys(in: root)
         guard validator.diagnostics.isEmpty, unknown.isEmpty, let value else { throw ValidationFailed(validator.diagnostics + unknown) }
         return value
     }

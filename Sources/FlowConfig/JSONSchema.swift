@@ -1,7 +1,7 @@
 /// Writes the JSON Schema (draft 2020-12) of the workflow format from the same kind descriptions
 /// flow validates with, so the schema editors use can never drift from what `flow run` accepts.
 public enum WorkflowJSONSchema {
-    public static func document(kinds: [KindDescription]) -> Value {
+    public static func document(kinds: [KindDescription], executors: [ExecutorDescription] = [ExecutorSchema.local]) -> Value {
         var defs: [(String, Value)] = [
             ("interpolation", .object([
                 ("description", .string("A whole-value reference to a parameter or matrix value, replaced before validation.")),
@@ -64,7 +64,7 @@ public enum WorkflowJSONSchema {
                     ("description", .string("Input columns of the networks.")),
                     ("type", .string("array")), ("items", .object([("type", .string("string"))])),
                 ])),
-                ("executor", describe(schema(ExecutorSchema.schema), "Where steps run and, on a cluster, what each job asks for.")),
+                ("executor", describe(schema(ExecutorSchema.schema(executors)), "Where steps run and, on a cluster, what each job asks for.")),
                 ("steps", .object([
                     ("type", .string("object")), ("propertyNames", namePattern), ("additionalProperties", ref("step")),
                 ])),

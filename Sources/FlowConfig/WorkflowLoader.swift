@@ -6,9 +6,12 @@ import YAMLNode
 /// Every problem is collected before anything is reported, so one `flow validate` lists them all.
 public struct WorkflowLoader: Sendable {
     public var kinds: [KindDescription]
+    /// The executors an `executor:` block may name (this machine, unless the program links others).
+    public var executors: [ExecutorDescription]
 
-    public init(kinds: [KindDescription]) {
+    public init(kinds: [KindDescription], executors: [ExecutorDescription] = [ExecutorSchema.local]) {
         self.kinds = kinds
+        self.executors = executors
     }
 
     static let topLevelKeys = ["flow", "name", "params", "datasets", "features", "executor", "steps"]
@@ -91,9 +94,9 @@ public struct WorkflowLoader: Sendable {
         var executor: Value?
         if let node = sections["executor"] {
             var validator = SchemaValidator()
-            executor = validator.value(of: node, as: ExecutorSchema.schema, at: "executor")
+            executor = validator.value(of: node, as: ExecutorSchema.schema(executors), at: "executor")
             diagnostics += validator.diagnostics
-            diagnostics += unknownKindKeys(node["kinds"])
+            diagnostics += unknownKindKeys(in: node)
         }
 
         var declared: [DeclaredStep] = []
@@ -319,11 +322,12 @@ public struct WorkflowLoader: Sendable {
         return concreteNames.contains(name) ? [name] : []
     }
 
-    /// Keys of an executor's `kinds:` block must be step kinds: a misspelt one would silently leave its
-    /// steps with the default resources.
-    func unknownKindKeys(_ node: Node?) -> [Diagnostic] {
+    /// Keys of an executor's per-kind block (Slurm's `kinds:`) must be step kinds: a misspelt one would
+    /// silently leave its steps with the default resources.
+    func unknownKindKeys(in block: Node) -> [Diagnostic] {
         let names = kinds.map(\.name)
-        return (node?.mapping ?? []).compactMap { pair in
+        let keyed = Set(executors.compactMap(\.perKindKey)).compactMap { block[$0] }
+        return keyed.flatMap { $0.mapping ?? [] }.compactMap { pair in
             guard let key = pair.key.scalar?.text, !names.contains(key) else { return nil }
             return Diagnostic(pair.key.mark, "'\(key)' is not a step kind\(suggestion(for: key, among: names))")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowConfig
 import FlowEngine
+import FlowPlugins
 import FlowSteps
 import Foundation
 import SlurmExecutor
@@ -18,12 +19,12 @@ extension Flow {
             let ticket = try JobTicket.read(self.ticket)
             let workflow: Workflow
             do {
-                workflow = try Catalog.loader.load(path: ticket.workflow, overrides: ticket.parameterOverrides)
+                workflow = try Plugins.loader.load(path: ticket.workflow, overrides: ticket.parameterOverrides)
             } catch let failure as ValidationFailed {
                 printError("flow exec-step: \(ticket.workflow) no longer loads:\n\(failure.description)")
                 throw ExitCode(2)
             }
-            let workspace = Workspace(workflow: workflow, kinds: Catalog.registry)
+            let workspace = Workspace(workflow: workflow, kinds: Plugins.kinds)
             guard let step = workflow.step(named: ticket.step) else {
                 printError("flow exec-step: no step '\(ticket.step)' in \(ticket.workflow) any more")
                 throw ExitCode(2)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowConfig
 import FlowEngine
+import FlowPlugins
 import FlowSteps
 import Foundation
 
@@ -38,12 +39,12 @@ struct WorkflowOptions: ParsableArguments {
 
     func load() throws -> Workspace {
         let overrides = try overrides()
-        var loader = Catalog.loader
+        var loader = Plugins.loader
         loader.strict = strict
         do {
             let workflow = try loader.load(path: workflow, overrides: overrides)
             reportWarnings(workflow.warnings)
-            return Workspace(workflow: workflow, kinds: Catalog.registry)
+            return Workspace(workflow: workflow, kinds: Plugins.kinds)
         } catch let failure as ValidationFailed {
             reportFailure(failure, in: workflow)
             throw ExitCode(2)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowConfig
 import FlowEngine
+import FlowPlugins
 import FlowSteps
 import Foundation
 import SlurmExecutor
@@ -79,7 +80,7 @@ extension Flow {
             var blocks = workspace.workflow.executor.map { [$0] } ?? []
             if let executorConfig {
                 do {
-                    blocks.append(try ExecutorSchema.load(path: executorConfig, stepKinds: Catalog.registry.descriptions))
+                    blocks.append(try ExecutorSchema.load(path: executorConfig, executors: Plugins.executors, stepKinds: Plugins.kinds.descriptions))
                 } catch let failure as ValidationFailed {
                     printError(failure.description)
                     throw ExitCode(2)
@@ -90,7 +91,7 @@ extension Flow {
             switch kind {
             case .local: return nil
             case .slurm:
-                return SlurmExecutor(execution: workspace.execution, settings: SlurmSettings(blocks: blocks), slots: jobs,
+                return SlurmExecutor(execution: workspace.execution, settings: try SlurmSettings(blocks: blocks), slots: jobs,
                                      overrides: try options.overrides())
             }
         }

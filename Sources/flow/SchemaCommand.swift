@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowConfig
 import FlowEngine
+import FlowPlugins
 import FlowSteps
 import Foundation
 
@@ -13,8 +14,7 @@ extension Flow {
         var markdown = false
 
         func run() async throws {
-            let kinds = Catalog.registry.descriptions
-            print(markdown ? KindReference.markdown(kinds: kinds) : WorkflowJSONSchema.document(kinds: kinds).prettyJSON, terminator: "")
+            print(markdown ? Plugins.kindReference : Plugins.jsonSchema.prettyJSON, terminator: "")
         }
     }
 }

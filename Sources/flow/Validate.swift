@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowConfig
 import FlowEngine
+import FlowPlugins
 import FlowSteps
 import Foundation
 
@@ -16,7 +17,7 @@ extension Flow {
 
         func run() async throws {
             var invalid = 0
-            var loader = Catalog.loader
+            var loader = Plugins.loader
             loader.strict = strict
             for file in files {
                 do {

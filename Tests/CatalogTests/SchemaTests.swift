@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import FlowConfig
+import FlowPlugins
 import FlowSteps
 import TestSupport
 
@@ -30,13 +31,13 @@ final class SchemaTests: XCTestCase {
 
     func testCommittedSchemaIsTheGeneratedOne() throws {
         let committed = try String(contentsOfFile: schemaPath, encoding: .utf8)
-        let generated = WorkflowJSONSchema.document(kinds: Catalog.registry.descriptions).prettyJSON
+        let generated = Plugins.jsonSchema.prettyJSON
         XCTAssertEqual(committed, generated, "schemas/workflow.schema.json is stale: run `make schema`")
     }
 
     func testCommittedKindReferenceIsTheGeneratedOne() throws {
         let committed = try String(contentsOfFile: repository + "/docs/kinds.md", encoding: .utf8)
-        XCTAssertEqual(committed, KindReference.markdown(kinds: Catalog.registry.descriptions), "docs/kinds.md is stale: run `make schema`")
+        XCTAssertEqual(committed, Plugins.kindReference, "docs/kinds.md is stale: run `make schema`")
     }
 
     /// Every default a kind declares reaches the JSON Schema, and none is written into the help text as well.
@@ -58,7 +59,7 @@ final class SchemaTests: XCTestCase {
         let files = try workflowFiles()
         XCTAssertFalse(files.isEmpty)
         for file in files {
-            XCTAssertNoThrow(try Catalog.loader.load(path: file), file)
+            XCTAssertNoThrow(try Plugins.loader.load(path: file), file)
         }
         let verdicts = try pythonVerdicts(files)
         for file in files {
@@ -70,7 +71,7 @@ final class SchemaTests: XCTestCase {
         let files = invalidFiles
         XCTAssertGreaterThanOrEqual(files.count, 10)
         for file in files {
-            XCTAssertThrowsError(try Catalog.loader.load(path: file), "flow accepts \(file)") { error in
+            XCTAssertThrowsError(try Plugins.loader.load(path: file), "flow accepts \(file)") { error in
                 XCTAssertTrue(error is ValidationFailed, "\(error)")
             }
         }
