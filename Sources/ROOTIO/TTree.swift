@@ -1,18 +1,8 @@
+import EventData
 import Foundation
 
-/// A column as read from a branch: one value per entry, or a variable number (jagged, with offsets
-/// into the flat values: entry i holds values[offsets[i]..<offsets[i+1]]).
-public enum BranchData: Sendable, Equatable {
-    case flat([Double])
-    case jagged(offsets: [Int], values: [Double])
-
-    public var entryCount: Int {
-        switch self {
-        case .flat(let v): return v.count
-        case .jagged(let offsets, _): return offsets.count - 1
-        }
-    }
-}
+/// A column as read from a branch (EventData's column, so a tree is an event source as it is).
+public typealias BranchData = ColumnData
 
 /// A TTree: its entries and branches; branches are read column-wise, basket by basket, on request.
 public struct TTree: @unchecked Sendable {
@@ -161,3 +151,5 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     }
     return previous[b.count]
 }
+
+extension TTree: EventSource {}

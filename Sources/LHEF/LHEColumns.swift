@@ -1,0 +1,54 @@
+import EventData
+import Foundation
+
+/// An LHE file as columns: `weight` (XWGTUP), `process` (IDPRUP), each named weight by its id, and the
+/// collection `particle` (`particle_pdgId`, `_status`, `_mother1`, `_mother2`, `_px`, `_py`, `_pz`, `_e`,
+/// `_mass`, `_pt`, `_eta`, `_phi`).
+public struct LHEColumns: EventSource {
+    public let file: LHEFile
+    public var entries: Int { file.events.count }
+
+    public init(_ file: LHEFile) { self.file = file }
+
+    public func read(_ name: String) throws -> ColumnData {
+        let events = file.events
+        switch name {
+        case "weight", "XWGTUP": return .flat(events.map(\.weight))
+        case "process", "IDPRUP": return .flat(events.map { Double($0.processID) })
+        default: break
+        }
+        if name.hasPrefix("particle_") {
+            let p = file.particles
+            let offsets = [0] + events.map(\.particles.upperBound)
+            let values: [Double]
+            switch name.dropFirst("particle_".count) {
+            case "pdgId": values = p.pdgId
+            case "status": values = p.status
+            case "mother1": values = p.mother1
+            case "mother2": values = p.mother2
+            case "px": values = p.px
+            case "py": values = p.py
+            case "pz": values = p.pz
+            case "e": values = p.e
+            case "mass": values = p.mass
+            case "pt": values = zip(p.px, p.py).map { ($0 * $0 + $1 * $1).squareRoot() }
+            case "eta": values = p.px.indices.map { FourVector(p.e[$0], p.px[$0], p.py[$0], p.pz[$0]).eta }
+            case "phi": values = zip(p.px, p.py).map { atan2($1, $0) }
+            default: throw DataError.missingColumn(dataset: file.path, column: name, available: Self.particleFields.map { "particle_" + $0 })
+            }
+            return .jagged(offsets: offsets, values: values)
+        }
+        let ids = events.first?.namedWeights.map(\.0) ?? []
+        guard let k = ids.firstIndex(of: name) else {
+            throw DataError.missingColumn(dataset: file.path, column: name, available: ["weight", "process"] + ids + ["particle_…"])
+        }
+        return .flat(try events.enumerated().map { i, event in
+            guard k < event.namedWeights.count, event.namedWeights[k].0 == name else {
+                throw DataError.format(file: file.path, message: "event \(i) lacks the named weight '\(name)'")
+            }
+            return event.namedWeights[k].1
+        })
+    }
+
+    public static let particleFields = ["pdgId", "status", "mother1", "mother2", "px", "py", "pz", "e", "mass", "pt", "eta", "phi"]
+}
