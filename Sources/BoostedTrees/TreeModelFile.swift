@@ -73,17 +73,7 @@ public enum TreeModelFile {
     /// Writes the models, refusing any the reader would refuse (a non-finite leaf value, a child index
     /// out of its tree, shapes that disagree).
     public static func write(_ models: [StoredTrees], to path: String) throws {
-        let bytes = container(models).encoded()
-        do {
-            _ = try decode(bytes, path: path)
-        } catch let error as ModelContainerError {
-            throw ModelContainerError(path: path, message: "refusing to write a model that would not read back: \(error.message)")
-        }
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ModelContainerError(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try container(models).write(to: path) { _ = try decode($0, path: path) }
     }
 
     public static func read(_ path: String) throws -> [StoredTrees] {

@@ -19,34 +19,15 @@ public protocol EventSource {
     func read(_ name: String) throws -> ColumnData
 }
 
-/// One object per event out of a collection: the `objects:` of a load.
-public struct ObjectRequest: Sendable {
-    public var name: String
-    public var collection: String
-    public var cut: String?
-    public var orderBy: String?
-    public var rank: Int
-    public var fields: [String]
-
-    public init(name: String, collection: String, cut: String? = nil, orderBy: String? = nil, rank: Int = 0, fields: [String] = ObjectSystem.fields) {
-        self.name = name
-        self.collection = collection
-        self.cut = cut
-        self.orderBy = orderBy
-        self.rank = rank
-        self.fields = fields
-    }
-}
-
 /// What to read out of an event source into a table: the weight, flat columns (`name`, or `name[k]` for
 /// element k of a vector), objects picked out of collections, and four-vector sums of objects.
 public struct EventSourceRequest: Sendable {
     public var weight: String
     public var columns: [String]
-    public var objects: [ObjectRequest]
+    public var objects: [ObjectSelection]
     public var systems: [ObjectSystem]
 
-    public init(weight: String, columns: [String] = [], objects: [ObjectRequest] = [], systems: [ObjectSystem] = []) {
+    public init(weight: String, columns: [String] = [], objects: [ObjectSelection] = [], systems: [ObjectSystem] = []) {
         self.weight = weight
         self.columns = columns
         self.objects = objects
@@ -65,10 +46,8 @@ extension EventSource {
         for spec in request.columns { try table.add(spec, try reader.column(spec)) }
         let usedBySystems = Set(request.systems.flatMap(\.objects))
         for object in request.objects {
-            var fields = object.fields
-            if usedBySystems.contains(object.name) { fields += ObjectSystem.fields.filter { !fields.contains($0) } }
-            let selection = ObjectSelection(name: object.name, collection: object.collection, cut: try object.cut.map(CutExpression.init),
-                                            orderBy: object.orderBy, rank: object.rank, fields: fields)
+            var selection = object
+            if usedBySystems.contains(object.name) { selection.fields += ObjectSystem.fields.filter { !object.fields.contains($0) } }
             for (columnName, values) in try reader.objects(selection) { try table.add(columnName, values) }
         }
         for system in request.systems {

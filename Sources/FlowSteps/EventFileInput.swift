@@ -27,8 +27,8 @@ enum EventFileInput {
     static func read(_ path: String, as dataset: String, settings s: LoadStep.Settings) throws -> EventTable {
         let request = EventSourceRequest(
             weight: s.weight, columns: s.columns ?? [],
-            objects: s.objects.pairs.map { name, o in
-                ObjectRequest(name: name, collection: o.collection, cut: o.cut, orderBy: o.orderBy, rank: o.rank, fields: o.fields)
+            objects: try s.objects.pairs.map { name, o in
+                ObjectSelection(name: name, collection: o.collection, cut: try o.cut.map(CutExpression.init), orderBy: o.orderBy, rank: o.rank, fields: o.fields)
             },
             systems: s.systems.pairs.map { ObjectSystem(name: $0.key, objects: $0.value) })
         return try source(path, as: dataset, tree: s.tree).table(request, dataset: dataset)

@@ -431,3 +431,21 @@ extension Double: SectionElement {
     }
     public func store(_ out: inout [UInt8]) { withUnsafeBytes(of: bitPattern.littleEndian) { out.append(contentsOf: $0) } }
 }
+
+extension ModelContainer {
+    /// Writes the container atomically, after `verify` has read the very bytes back: a model the reader
+    /// would refuse (a non-finite parameter, shapes that disagree) is never written.
+    public func write(to path: String, verify: ([UInt8]) throws -> Void) throws {
+        let bytes = encoded()
+        do {
+            try verify(bytes)
+        } catch let error as ModelContainerError {
+            throw ModelContainerError(path: path, message: "refusing to write a model that would not read back: \(error.message)")
+        }
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ModelContainerError(path: path, message: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}

@@ -62,17 +62,7 @@ public enum ModelFile {
     /// Writes the models, refusing any the reader would refuse (a non-finite parameter, shapes that
     /// disagree with the architecture).
     public static func write(_ models: [StoredModel], to path: String) throws {
-        let bytes = container(models).encoded()
-        do {
-            _ = try decode(Data(bytes), path: path)
-        } catch let error as ModelContainerError {
-            throw ModelContainerError(path: path, message: "refusing to write a model that would not read back: \(error.message)")
-        }
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ModelContainerError(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try container(models).write(to: path) { _ = try decode(Data($0), path: path) }
     }
 
     public static func read(_ path: String) throws -> [StoredModel] {
