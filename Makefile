@@ -29,7 +29,7 @@ release: setup
 	$(SWIFT) build -c release
 
 ## Unit, integration and command-line tests: the fast suite (a few minutes on 2 cores).
-E2E_TESTS := SlurmTests|ReweightingStepTests
+E2E_TESTS := SlurmTests|ReweightingStepTests|ReportBrowserTests
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip "$(E2E_TESTS)"
