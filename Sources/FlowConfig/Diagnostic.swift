@@ -17,6 +17,8 @@ public struct Diagnostic: Sendable, CustomStringConvertible, Error {
     public var severity: Severity
     /// The line the mark points into, when the file cannot be read again (a YAML syntax error in text).
     public var sourceLine: String?
+    /// Other places that explain this one (the declaration of a step a reference names), shown after it.
+    public var notes: [Diagnostic] = []
 
     public init(_ mark: Mark, _ message: String, severity: Severity = .error, sourceLine: String? = nil) {
         self.mark = mark
@@ -38,7 +40,7 @@ public struct Diagnostic: Sendable, CustomStringConvertible, Error {
 public enum DiagnosticRenderer {
     public static func render(_ diagnostics: [Diagnostic]) -> String {
         var files: [String: [Substring]] = [:]
-        return diagnostics.map { diagnostic in
+        return diagnostics.flatMap { [$0] + $0.notes }.map { diagnostic in
             var text = diagnostic.description
             let line = diagnostic.sourceLine ?? sourceLine(diagnostic.mark, &files)
             if let line, diagnostic.mark.line > 0 { text += "\n" + YAMLError.snippet(line, column: diagnostic.mark.column) }

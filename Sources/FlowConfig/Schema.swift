@@ -107,6 +107,15 @@ public struct KindCheck {
     public var outputsOf: (String) -> [String]?
     /// The kind and configuration (first matrix point) of a step or dataset by name.
     public var stepNamed: (String) -> (kind: String, config: Value)? = { _ in nil }
+    /// Where a step or dataset is declared (its name's position), for notes that point at it.
+    public var declaration: (String) -> Mark? = { _ in nil }
+
+    /// `diagnostic` with a note at the declaration of `step`, the step a reference names.
+    public func noting(_ diagnostic: Diagnostic, declaring step: String, _ message: String) -> Diagnostic {
+        var d = diagnostic
+        if let mark = declaration(step) { d.notes.append(Diagnostic(mark, message, severity: .note)) }
+        return d
+    }
 
     /// The position of the value at `path` (keys), or of the nearest node above it.
     public func mark(_ path: String...) -> Mark { mark(at: path) }

@@ -349,6 +349,7 @@ public struct WorkflowLoader: Sendable {
                 guard let step = byFamily[name], let config = step.instances.first?.config else { return nil }
                 return (step.kind, config)
             }
+            context.declaration = { byFamily[$0]?.mark }
             found += check(context)
         }
         return found

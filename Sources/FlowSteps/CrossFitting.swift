@@ -87,11 +87,13 @@ enum CrossFittingCheck {
     static func modelAndData(_ c: KindCheck, model: String, data: String, models: [String]) -> [Diagnostic] {
         guard let target = c.stepNamed(model) else { return [] }
         guard models.contains(target.kind) else {
-            return [Diagnostic(c.mark("model"), "'\(model)' is a \(target.kind) step; `model` takes a \(models.joined(separator: " or ")) step")]
+            return [c.noting(Diagnostic(c.mark("model"), "'\(model)' is a \(target.kind) step; `model` takes a \(models.joined(separator: " or ")) step"),
+                             declaring: model, "'\(model)' is declared here, as a \(target.kind) step")]
         }
         guard let trainedOn = trainingTable(of: model, c) else { return [] }
         guard trainedOn == data else {
-            return [Diagnostic(c.mark("data"), "'\(model)' was trained on '\(trainedOn)': cross-fitting needs the same table here (with '\(data)', events would be weighted by models that trained on them)")]
+            return [c.noting(Diagnostic(c.mark("data"), "'\(model)' was trained on '\(trainedOn)': cross-fitting needs the same table here (with '\(data)', events would be weighted by models that trained on them)"),
+                             declaring: model, "'\(model)' is declared here")]
         }
         return []
     }

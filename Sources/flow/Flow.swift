@@ -61,7 +61,7 @@ func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : 
 /// Errors (and the warnings found with them) of a workflow that cannot run, and their count.
 func reportFailure(_ failure: ValidationFailed, in file: String) {
     printError(failure.description)
-    let warnings = failure.diagnostics.count - failure.errorCount
+    let warnings = failure.diagnostics.filter { $0.severity == .warning }.count
     printError(counted(failure.errorCount, "error") + (warnings > 0 ? " and " + counted(warnings, "warning") : "") + " in \(file)")
 }
 

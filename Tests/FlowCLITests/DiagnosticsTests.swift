@@ -69,6 +69,10 @@ final class DiagnosticsTests: FlowProcessTestCase {
         XCTAssertEqual(validate.status, 2)
         XCTAssertTrue(validate.stderr.contains("w.yaml:10:35: error: 'calibrated' was trained on 'folds'"), validate.stderr)
         XCTAssertTrue(validate.stderr.contains("w.yaml:11:36: error: 'mix' is a merge step; `model` takes a train step"), validate.stderr)
+        // Both positions: the reference, and (as a note right after it) the step it names.
+        XCTAssertTrue(validate.stderr.contains("w.yaml:6:3: note: 'mix' is declared here, as a merge step"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("w.yaml:9:3: note: 'calibrated' is declared here"), validate.stderr)
+        XCTAssertTrue(validate.stderr.contains("3 errors in w.yaml"), validate.stderr)
         XCTAssertTrue(validate.stderr.contains("w.yaml:12:24: error: transform needs a `model`"), validate.stderr)
     }
 
