@@ -255,8 +255,6 @@ final class ReweightingStepTests: XCTestCase {
     override func setUpWithError() throws { directory = try temporaryDirectory("flow-reweight") }
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
-    /// The whole chain on a small SUM sample: train (cross-fitted) → calibrate → transform → compare,
-    /// and a baseline transform beside it.
     /// On the 1-D toy E[w | x] = 1 − 2f(x) is known exactly: w′ must follow it event by event, and the
     /// new weights must be positive where the old ones were often negative.
     func testToyNewWeightsFollowTheTrueMeanWeight() async throws {

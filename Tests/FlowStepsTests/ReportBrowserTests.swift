@@ -17,6 +17,8 @@ final class ReportBrowserTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
+    /// The whole chain on a small SUM sample: train (cross-fitted) → calibrate → transform → compare,
+    /// and a baseline transform beside it.
     func testPositiveWeightChain() async throws {
         let (workspace, outcomes) = try await runWorkflow("""
         flow: 1
