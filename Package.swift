@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ModelContainerTests", dependencies: ["ModelContainer", "Network", "BoostedTrees"]),
         .testTarget(name: "ReweightingTests", dependencies: ["Reweighting", "Network", "Calibration", "EventData"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Metrics", "EventData", "Random", "TestSupport"]),
-        .testTarget(name: "TopGeneratorTests", dependencies: ["TopGenerator", "EventData", "Random"]),
+        .testTarget(name: "TopGeneratorTests", dependencies: ["TopGenerator", "EventData", "Metrics", "Random"]),
     ],
     swiftLanguageModes: [.v5]
 )

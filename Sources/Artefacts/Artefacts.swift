@@ -99,12 +99,15 @@ public struct WeightComparison: Codable, Equatable, Sendable {
     public var negativeWeightFractionAfter: Double
     public var kishFractionBefore: Double
     public var kishFractionAfter: Double
-    /// Σw′/Σw, and (Σw′ − Σw)/√Σw².
+    /// Σw′/Σw, and (Σw′ − Σw)/√Σ(w′ − w)² (paired).
     public var sumRatio: Double
     public var sumPull: Double
+    /// Kish N_eff/N of the exact E[w|x], when the events carry it.
+    public var kishFractionTruth: Double?
 
     public init(negativeFractionBefore: Double, negativeFractionAfter: Double, negativeWeightFractionBefore: Double,
-                negativeWeightFractionAfter: Double, kishFractionBefore: Double, kishFractionAfter: Double, sumRatio: Double, sumPull: Double) {
+                negativeWeightFractionAfter: Double, kishFractionBefore: Double, kishFractionAfter: Double, sumRatio: Double, sumPull: Double,
+                kishFractionTruth: Double? = nil) {
         self.negativeFractionBefore = negativeFractionBefore
         self.negativeFractionAfter = negativeFractionAfter
         self.negativeWeightFractionBefore = negativeWeightFractionBefore
@@ -113,39 +116,77 @@ public struct WeightComparison: Codable, Equatable, Sendable {
         self.kishFractionAfter = kishFractionAfter
         self.sumRatio = sumRatio
         self.sumPull = sumPull
+        self.kishFractionTruth = kishFractionTruth
     }
 }
 
-/// One observable's closure: both weightings' histograms and how far apart they are.
-public struct ObservableClosure: Codable, Equatable, Sendable {
-    public var name: String
+/// Weighted histograms of one observable with the original and the new weights, with their Σw².
+public struct HistogramPair: Codable, Equatable, Sendable {
     public var edges: [Double]
     public var reference: [Double]
     public var referenceSumw2: [Double]
     public var candidate: [Double]
     public var candidateSumw2: [Double]
-    public var pulls: [Double]
-    public var chi2: Double
-    public var ndf: Int
-    public var chi2PerDegree: Double
-    public var maxAbsPull: Double
-    /// Σw′²/Σw² over the whole range: the statistical cost of the new weights.
-    public var varianceRatio: Double
 
-    public init(name: String, edges: [Double], reference: [Double], referenceSumw2: [Double], candidate: [Double], candidateSumw2: [Double],
-                pulls: [Double], chi2: Double, ndf: Int, chi2PerDegree: Double, maxAbsPull: Double, varianceRatio: Double) {
-        self.name = name
+    public init(edges: [Double], reference: [Double], referenceSumw2: [Double], candidate: [Double], candidateSumw2: [Double]) {
         self.edges = edges
         self.reference = reference
         self.referenceSumw2 = referenceSumw2
         self.candidate = candidate
         self.candidateSumw2 = candidateSumw2
+    }
+}
+
+/// The paired closure statistic over a set of bins: per bin Σw′ − Σw against σ² = Σ(w′ − w)².
+public struct PairedStatistic: Codable, Equatable, Sendable {
+    /// Per bin Σ(w′ − w)².
+    public var differenceVariance: [Double]
+    public var pulls: [Double]
+    public var chi2: Double
+    public var ndf: Int
+    public var chi2PerDegree: Double
+    public var pValue: Double
+    public var maxAbsPull: Double
+
+    public init(differenceVariance: [Double], pulls: [Double], chi2: Double, ndf: Int, chi2PerDegree: Double, pValue: Double, maxAbsPull: Double) {
+        self.differenceVariance = differenceVariance
         self.pulls = pulls
         self.chi2 = chi2
         self.ndf = ndf
         self.chi2PerDegree = chi2PerDegree
+        self.pValue = pValue
         self.maxAbsPull = maxAbsPull
+    }
+}
+
+/// One observable's closure.
+public struct ObservableClosure: Codable, Equatable, Sendable {
+    public var name: String
+    /// The statistic's bins: equally populated in the reference.
+    public var histograms: HistogramPair
+    /// The primary statistic: paired.
+    public var paired: PairedStatistic
+    /// The same bins judged as independent samples (σ² = Σw² + Σw′²): lenient, for comparison only.
+    public var independentChi2PerDegree: Double
+    public var independentMaxAbsPull: Double
+    /// Σw′²/Σw² over the whole range: the statistical cost of the new weights.
+    public var varianceRatio: Double
+    /// For the plots: bins of one round width over the central 99 %, under- and overflow in the end bins.
+    public var display: HistogramPair
+    /// The exact E[w|x] (when the events carry it) judged by the same paired statistic: the best any
+    /// reweighting with these inputs can do.
+    public var truth: PairedStatistic?
+
+    public init(name: String, histograms: HistogramPair, paired: PairedStatistic, independentChi2PerDegree: Double, independentMaxAbsPull: Double,
+                varianceRatio: Double, display: HistogramPair, truth: PairedStatistic?) {
+        self.name = name
+        self.histograms = histograms
+        self.paired = paired
+        self.independentChi2PerDegree = independentChi2PerDegree
+        self.independentMaxAbsPull = independentMaxAbsPull
         self.varianceRatio = varianceRatio
+        self.display = display
+        self.truth = truth
     }
 }
 
@@ -154,13 +195,16 @@ public struct ClosureSummary: Artefact {
     public static let fileName = "closure.json"
     public var weights: WeightComparison
     public var observables: [ObservableClosure]
-    /// AUC of a classifier told to separate the two weightings (0.5: indistinguishable); nil when not run.
+    /// AUC of a classifier told to separate the two weightings (0.5: indistinguishable), as the mean over
+    /// k folds with its standard error; nil when not run.
     public var twoSampleAuc: Double?
+    public var twoSampleAucError: Double?
 
-    public init(weights: WeightComparison, observables: [ObservableClosure], twoSampleAuc: Double?) {
+    public init(weights: WeightComparison, observables: [ObservableClosure], twoSampleAuc: Double?, twoSampleAucError: Double?) {
         self.weights = weights
         self.observables = observables
         self.twoSampleAuc = twoSampleAuc
+        self.twoSampleAucError = twoSampleAucError
     }
 }
 
@@ -214,5 +258,26 @@ public struct ClassifierSummary: Artefact {
         self.referenceObservable = referenceObservable
         self.referenceSignificance = referenceSignificance
         self.strategies = strategies
+    }
+}
+
+/// The settings of a sample of the built-in generator, written beside its events when asked for, so a
+/// later step can compute the sample's exact E[w|x].
+public struct GeneratedSample: Artefact {
+    public static let fileName = "sample.json"
+    public var process: String
+    public var events: Int
+    public var seed: Int
+    public var mass: Double
+    public var width: Double
+    public var coupling: Double
+
+    public init(process: String, events: Int, seed: Int, mass: Double, width: Double, coupling: Double) {
+        self.process = process
+        self.events = events
+        self.seed = seed
+        self.mass = mass
+        self.width = width
+        self.coupling = coupling
     }
 }

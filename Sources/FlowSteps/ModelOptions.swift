@@ -1,5 +1,6 @@
 import Artefacts
 import BoostedTrees
+import EventData
 import FlowConfig
 import FlowEngine
 import Foundation
@@ -112,10 +113,19 @@ struct FitOptions: SettingGroup {
 
     var usesTrees: Bool { model?.kind == .boostedTrees }
 
+    /// The truth column is validation only: a model reading it would be judged against its own input.
+    static func check(_ c: KindCheck) -> [Diagnostic] {
+        guard let features = c.settings(FitOptions.self)?.features, features.contains(TruthColumn.name) else { return [] }
+        return [Diagnostic(c.mark("features"), "\(TruthColumn.name) is the exact E[w|x], for validation only: no model may read it")]
+    }
+
     func features(_ context: StepContext) throws -> [String] {
         let features = self.features ?? context.workflow.features
         guard !features.isEmpty else {
             throw StepFailure(step: context.step.name, message: "no features: list them here or under the workflow's `features:`")
+        }
+        guard !features.contains(TruthColumn.name) else {
+            throw StepFailure(step: context.step.name, message: "\(TruthColumn.name) is the exact E[w|x], for validation only: no model may read it")
         }
         return features
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A weighted histogram with per-bin Σw and Σw² (the Monte Carlo uncertainty of each bin).
 public struct Histogram: Sendable, Equatable {
     public var edges: [Double]
@@ -24,6 +26,28 @@ public struct Histogram: Sendable, Equatable {
         var unique: [Double] = []
         for e in edges where unique.last.map({ e > $0 }) ?? true { unique.append(e) }
         return unique
+    }
+
+    /// Bins of one round width (1, 2, 2.5 or 5 × 10ⁿ) over the central 99 % of `values`, about `bins` of
+    /// them: where a resonance of a few GeV shows as it is, unlike equally populated bins.
+    public static func displayEdges(_ values: [Double], bins: Int) -> [Double] {
+        let finite = values.filter(\.isFinite).sorted()
+        guard finite.count >= 2, bins >= 1 else { return [0, 1] }
+        let lo = finite[finite.count / 200], hi = finite[finite.count - 1 - finite.count / 200]
+        guard hi > lo else { return [lo - 0.5, lo + 0.5] }
+        let raw = (hi - lo) / Double(bins), decade = pow(10, floor(log10(raw)))
+        let step = [1, 2, 2.5, 5, 10].map { $0 * decade }.first { $0 >= raw * 0.999 } ?? 10 * decade
+        let start = floor(lo / step) * step
+        let count = max(1, Int(((hi - start) / step).rounded(.up)))
+        return (0...count).map { start + Double($0) * step }
+    }
+
+    /// Like `init(values:weights:edges:)`, but values below the first edge count in the first bin and
+    /// values above the last in the last (under- and overflow shown, not lost).
+    public init(clamping values: [Double], weights: [Double], edges: [Double]) {
+        self.init(edges: edges)
+        let lo = edges.first!, hi = edges.last!
+        for (x, w) in zip(values, weights) where !x.isNaN { fill(Swift.min(Swift.max(x, lo), hi.nextDown), w) }
     }
 
     public init(values: [Double], weights: [Double], edges: [Double]) {

@@ -16,8 +16,9 @@ public struct TwoSampleTest: Sendable {
 
     public init(seed: UInt64) { self.seed = seed }
 
-    /// `x` row-major (rows × inputs); `reference` and `candidate` the two weights of each row.
-    public func auc(x: [Double], inputs: Int, reference: [Double], candidate: [Double], threads: Int) -> Double {
+    /// `x` row-major (rows × inputs); `reference` and `candidate` the two weights of each row. The AUC on
+    /// the held-out half, with its bootstrap standard error.
+    public func auc(x: [Double], inputs: Int, reference: [Double], candidate: [Double], threads: Int) -> (auc: Double, error: Double) {
         let rows = reference.count
         let halves = Splits.parts(rows: rows, fractions: [0.5, 0.5], seed: seed &+ 0x5453)
         let train = halves.indices.filter { halves[$0] == 0 }, test = halves.indices.filter { halves[$0] == 1 }
@@ -36,6 +37,9 @@ public struct TwoSampleTest: Sendable {
         settings.threads = trainingThreads
         let (network, _) = Trainer<Float>(architecture: Architecture(inputs: inputs, hidden: hidden), settings: settings).train(data(train))
         let held = data(test)
-        return ROC(scores: network.predict(held.features, threads: threads), signal: held.targets.map { $0 == 1 }, weights: held.weights).area
+        // Both copies of an event share its bootstrap count.
+        let result = ROC.areaWithError(scores: network.predict(held.features, threads: threads), signal: held.targets.map { $0 == 1 },
+                                 weights: held.weights, events: Array(0..<test.count) + Array(0..<test.count), seed: seed)
+        return (result.area, result.error)
     }
 }

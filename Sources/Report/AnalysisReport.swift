@@ -50,26 +50,33 @@ public struct AnalysisReport {
         var rows = [
             ["negative fraction f", n(first.weights.negativeFractionBefore, "%.4f")] + columns.map { n($0.weights.negativeFractionAfter, "%.5f") },
             ["r₋ = Σ|w₋|/Σ|w|", n(first.weights.negativeWeightFractionBefore, "%.4f")] + columns.map { n($0.weights.negativeWeightFractionAfter, "%.5f") },
-            ["Kish N_eff/N", n(first.weights.kishFractionBefore, "%.4f")] + columns.map { n($0.weights.kishFractionAfter, "%.4f") },
-            ["Σw′/Σw (pull)", "1"] + columns.map { n($0.weights.sumRatio, "%.5f") + " (" + n($0.weights.sumPull, "%+.2f") + " σ)" },
-            ["two-sample classifier AUC", ""] + columns.map { n($0.twoSampleAuc, "%.4f") },
+            ["Kish N_eff/N" + (first.weights.kishFractionTruth.map { " (exact E[w|x]: " + n($0, "%.4f") + ")" } ?? ""),
+             n(first.weights.kishFractionBefore, "%.4f")] + columns.map { n($0.weights.kishFractionAfter, "%.4f") },
+            ["Σw′/Σw (paired pull)", "1"] + columns.map { n($0.weights.sumRatio, "%.5f") + " (" + n($0.weights.sumPull, "%+.2f") + " σ)" },
+            ["two-sample classifier AUC", ""] + columns.map { n($0.twoSampleAuc, "%.4f") + ($0.twoSampleAucError.map { " ± " + n($0, "%.4f") } ?? "") },
         ]
         for (i, observable) in first.observables.enumerated() {
-            rows.append(["χ²/ndf \(observable.name) (max |pull|)", ""] + columns.map {
-                let o = $0.observables.indices.contains(i) ? $0.observables[i] : nil
-                return n(o?.chi2PerDegree, "%.3f") + " (" + n(o?.maxAbsPull, "%.2f") + ")"
+            let truth = observable.truth.map { " [exact E[w|x]: " + n($0.chi2PerDegree, "%.2f") + "]" } ?? ""
+            rows.append(["paired χ²/ndf \(observable.name) (max |pull|; independent χ²/ndf)\(truth)", ""] + columns.map {
+                guard $0.observables.indices.contains(i) else { return "–" }
+                let o = $0.observables[i]
+                return n(o.paired.chi2PerDegree, "%.2f") + " (" + n(o.paired.maxAbsPull, "%.1f") + "; " + n(o.independentChi2PerDegree, "%.2f") + ")"
             })
         }
         let header = ["quantity", "original w"] + (closures.count > 1 ? closures.map { "new w′: \($0.step)" } : ["new w′"])
-        var sections: [Section] = [(closures.count > 1 ? "Closure metrics, model by model" : "Closure metrics", HTMLReport.table(header, rows), 0)]
+        let explanation = HTMLReport.note("Paired χ²/ndf: per bin (Σw′ − Σw)² / Σ(w′ − w)², in bins equally populated in the reference; "
+            + "≈ 1 when w′ reproduces w within statistics. The independent-samples value (σ² = Σw² + Σw′²) is shown for comparison only: "
+            + "it ignores that w and w′ sit on the same events and is too small for a perfect reweighting.")
+        var sections: [Section] = [(closures.count > 1 ? "Closure metrics, model by model" : "Closure metrics", HTMLReport.table(header, rows) + explanation, 0)]
         for (step, closure) in closures {
             let plots = closure.observables.map { o in
                 ClosurePlot.svg(id: "closure\(Self.suffix(step, among: closures.count))-\(o.name)", observable: o.name, unit: units[o.name] ?? "",
-                                edges: o.edges, reference: o.reference, referenceSumW2: o.referenceSumw2, candidate: o.candidate,
-                                candidateSumW2: o.candidateSumw2)
+                                edges: o.display.edges, reference: o.display.reference, referenceSumW2: o.display.referenceSumw2,
+                                candidate: o.display.candidate, candidateSumW2: o.display.candidateSumw2, bandVariance: o.display.referenceSumw2)
             }
             sections.append(("Distributions with the original and the new weights" + (closures.count > 1 ? " (\(step))" : ""),
-                             HTMLReport.grid(plots) + HTMLReport.note("Bins hold equal numbers of events; the band is ±√(Σw² + Σw′²)/Σw."),
+                             HTMLReport.grid(plots) + HTMLReport.note("Bins of one width over the central 99 % of each observable; "
+                                 + "the first and last bins hold the under- and overflow. The band is the original sample's statistical uncertainty √Σw²/Σw."),
                              plots.count))
         }
         return sections

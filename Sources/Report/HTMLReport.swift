@@ -49,10 +49,12 @@ public struct HTMLReport {
 }
 
 /// The physicist's closure plot: weighted histograms with the original and the new weights, and below
-/// them the ratio new/original with the band ±√(Σw² + Σw′²)/Σw.
+/// them the ratio new/original with a band: by default ±√(Σw² + Σw′²)/Σw (two independent samples);
+/// `bandVariance` gives the variance per bin instead (for a reweighting of the same events, the original
+/// sample's own Σw²).
 public enum ClosurePlot {
     public static func svg(id: String, observable: String, unit: String, edges: [Double], reference: [Double], referenceSumW2: [Double],
-                           candidate: [Double], candidateSumW2: [Double],
+                           candidate: [Double], candidateSumW2: [Double], bandVariance: [Double]? = nil,
                            labels: (reference: String, candidate: String, ratio: String) = ("original w", "new w′", "w′ / w"),
                            yLabel: String? = nil) -> String {
         let widths = zip(edges.dropFirst(), edges).map { $0 - $1 }
@@ -70,7 +72,8 @@ public enum ClosurePlot {
         var ratio = SVGPlot(title: "", xLabel: axisLabel, yLabel: labels.ratio, x: edges.first!...edges.last!, y: 0.8...1.2)
         ratio.height = 150
         let ratios = zip(candidate, reference).map { $1 != 0 ? $0 / $1 : 1 }
-        let errors = (0..<reference.count).map { i in reference[i] != 0 ? (referenceSumW2[i] + candidateSumW2[i]).squareRoot() / abs(reference[i]) : 0 }
+        let variance = bandVariance ?? zip(referenceSumW2, candidateSumW2).map { $0 + $1 }
+        let errors = (0..<reference.count).map { i in reference[i] != 0 ? variance[i].squareRoot() / abs(reference[i]) : 0 }
         ratio.band(edges, lower: errors.map { 1 - $0 }, upper: errors.map { 1 + $0 }, color: "#888")
         ratio.horizontalLine(1)
         ratio.steps(edges, ratios, color: SVGPlot.palette[1], label: labels.ratio + " ± σ")

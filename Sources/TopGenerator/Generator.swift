@@ -109,17 +109,13 @@ public struct Generator: Sendable {
             // [m_min^(1−n) + u (m_max^(1−n) − m_min^(1−n))]^(1/(1−n)) with n = 3.
             m = 1 / (p.lo + u(1) * (p.hi - p.lo)).squareRoot()
         }
-        let qPower = 2 / (m * m * m) / (p.lo - p.hi)
-        let qCauchy = p.width / ((m - p.centre) * (m - p.centre) + p.width * p.width) / (p.tb - p.ta)
-        let qM = (1 - p.alpha) * qPower + p.alpha * qCauchy
+        let qM = p.density(m)
 
         // 2. rapidity of the tt̄ system.
-        let a = 1.2
-        let yMax = log(Physics.sqrtS / m)
-        let tanhMax = tanh(yMax / a)
+        let a = Self.rapidityScale
+        let tanhMax = tanh(log(Physics.sqrtS / m) / a)
         let y = a * atanh(tanhMax * (2 * u(2) - 1))
-        let coshY = cosh(y / a)
-        let qY = 1 / (2 * a * tanhMax * coshY * coshY)
+        let qY = Self.rapidityDensity(m: m, y: y)
 
         // 3. scattering angle and azimuth; k̂ is the top direction in the tt̄ frame.
         let z = 2 * u(3) - 1
@@ -128,15 +124,7 @@ public struct Generator: Sendable {
         let kx = sinTheta * cos(phi), ky = sinTheta * sin(phi), kz = z
 
         // 4. hadronic density f_k (H1).
-        let alphaS = Physics.alphaS(m / 2)
-        let x1 = m / Physics.sqrtS * exp(y), x2 = m / Physics.sqrtS * exp(-y)
-        let partonic: Double
-        switch s.process {
-        case .smTTbar: partonic = Partonic.sm(m, z, alphaS: alphaS)
-        case .resonance: partonic = Partonic.resonance(m, z, alphaS: alphaS, s.pseudoscalar)
-        case .interference: partonic = Partonic.interference(m, z, alphaS: alphaS, s.pseudoscalar)
-        }
-        let f = 2 * m / Physics.s * Physics.gluon(x1) * Physics.gluon(x2) * partonic
+        let f = Self.hadronic(s.process, m: m, y: y, z: z, s.pseudoscalar)
 
         // Decays in the top and antitop rest frames.
         let top = TopDecay.decay(u(5), u(6), u(7), u(8))
@@ -188,6 +176,32 @@ public struct Generator: Sendable {
     }
 }
 
+extension Generator {
+    /// The tt̄ rapidity proposal's scale a: y = a·atanh(tanh(y_max/a)(2u − 1)).
+    static let rapidityScale = 1.2
+
+    /// The density of the rapidity proposal at y, for a system of mass m.
+    static func rapidityDensity(m: Double, y: Double) -> Double {
+        let a = rapidityScale
+        let tanhMax = tanh(log(Physics.sqrtS / m) / a)
+        let coshY = cosh(y / a)
+        return 1 / (2 * a * tanhMax * coshY * coshY)
+    }
+
+    /// The hadronic density f_k(m, y, z) of a process (H1), in GeV⁻³.
+    static func hadronic(_ process: ProcessKind, m: Double, y: Double, z: Double, _ a: Pseudoscalar) -> Double {
+        let alphaS = Physics.alphaS(m / 2)
+        let x1 = m / Physics.sqrtS * exp(y), x2 = m / Physics.sqrtS * exp(-y)
+        let partonic: Double
+        switch process {
+        case .smTTbar: partonic = Partonic.sm(m, z, alphaS: alphaS)
+        case .resonance: partonic = Partonic.resonance(m, z, alphaS: alphaS, a)
+        case .interference: partonic = Partonic.interference(m, z, alphaS: alphaS, a)
+        }
+        return 2 * m / Physics.s * Physics.gluon(x1) * Physics.gluon(x2) * partonic
+    }
+}
+
 /// The m_tt proposal (§5 step 1): a power law mixed with a Cauchy peak, and its normalisations.
 struct Proposal: Sendable {
     let alpha: Double, centre: Double, width: Double, power: Double
@@ -206,6 +220,13 @@ struct Proposal: Sendable {
         hi = 1 / (Physics.mMax * Physics.mMax)
         ta = atan((Physics.mMin - centre) / width)
         tb = atan((Physics.mMax - centre) / width)
+    }
+
+    /// The proposal's density at m.
+    func density(_ m: Double) -> Double {
+        let qPower = 2 / (m * m * m) / (lo - hi)
+        let qCauchy = width / ((m - centre) * (m - centre) + width * width) / (tb - ta)
+        return (1 - alpha) * qPower + alpha * qCauchy
     }
 }
 

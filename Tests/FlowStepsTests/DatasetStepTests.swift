@@ -1,3 +1,4 @@
+import Artefacts
 import XCTest
 import EventData
 import FlowConfig
@@ -308,14 +309,14 @@ final class ReweightingStepTests: XCTestCase {
         """, in: directory)
         let trees = try XCTUnwrap(outcomes["trees"]?.record, "\(String(describing: outcomes["trees"]))")
         XCTAssertEqual(trees.outputs["models"]?.file, "models.flowgbt")
-        let metrics = try XCTUnwrap(outcomes["closure"]?.record?.metrics, "\(String(describing: outcomes["closure"]))")
-        for observable in ["mtt", "chel", "t_pt", "m_ll", "dphi_ll", "lead_lepton_pt"] {
-            let chi2 = try XCTUnwrap(metrics["chi2ndf_\(observable)"]?.double)
-            XCTAssertLessThanOrEqual(chi2, 1.5, "\(observable) χ²/ndf with the trees' weights")
+        let closure = try ClosureSummary.read(workspace.store.objectPath(try XCTUnwrap(outcomes["closure"]?.record?.outputs["closure"]?.digest)))
+        for observable in closure.observables {
+            print("trees closure \(observable.name): paired χ²/ndf \(observable.paired.chi2PerDegree), max pull \(observable.paired.maxAbsPull), independent \(observable.independentChi2PerDegree)")
+            XCTAssertLessThanOrEqual(observable.paired.chi2PerDegree, 1.5, "\(observable.name) paired χ²/ndf with the trees' weights")
         }
-        XCTAssertLessThan(try XCTUnwrap(metrics["negative_fraction_after"]?.double), 0.001)
-        XCTAssertGreaterThan(try XCTUnwrap(outcomes["closure_dropped"]?.record?.metrics["chi2ndf_mtt"]?.double), 10,
-                             "dropping negative weights does not close: the comparison has teeth")
+        XCTAssertLessThan(closure.weights.negativeFractionAfter, 0.001)
+        let dropped = try ClosureSummary.read(workspace.store.objectPath(try XCTUnwrap(outcomes["closure_dropped"]?.record?.outputs["closure"]?.digest)))
+        XCTAssertGreaterThan(dropped.observables[0].paired.chi2PerDegree, 10, "dropping negative weights does not close: the comparison has teeth")
         let report = try String(contentsOfFile: workspace.store.objectPath(outcomes["report"]!.record!.outputs["report"]!.digest), encoding: .utf8)
         XCTAssertTrue(report.contains("new w′: closure_dropped") && report.contains("Boosted trees"), "both models side by side")
         XCTAssertTrue(report.contains("id=\"closure-closure-mtt\"") && report.contains("id=\"closure-closure_dropped-mtt\""))

@@ -39,7 +39,7 @@ public struct ClassifyStep: StepKind {
 
     static func check(_ c: KindCheck) -> [Diagnostic] {
         guard let s = c.settings(Settings.self) else { return [] }
-        var found = ModelKindCheck.options(c, networkKeys: ["epochs"] + NetworkOptions.properties.map(\.name))
+        var found = ModelKindCheck.options(c, networkKeys: ["epochs"] + NetworkOptions.properties.map(\.name)) + FitOptions.check(c)
         if s.testFraction == 0 { found.append(Diagnostic(c.mark("test_fraction"), "test_fraction 0 leaves no events to evaluate the classifier on")) }
         return found
     }

@@ -1,3 +1,4 @@
+import Artefacts
 import FlowConfig
 import FlowEngine
 import Foundation
@@ -20,6 +21,8 @@ public struct GenerateStep: StepKind {
         @Setting("coupling", .number(minimum: -100, maximum: 100), "g_Att.") var coupling = Pseudoscalar().coupling
         @Setting("negative_weights", .boolean, "SM only: NLO-like negative weights.") var negativeWeights = true
         @Setting("all_particles", .boolean, "Also write b, b̄, ν, ν̄ four-vectors.") var allParticles = false
+        @Setting("truth", .boolean, "Also write the sample's settings (output `sample`), so a `truth` step can add the exact E[w|x] for validation.")
+        var truth = false
         init() {}
     }
 
@@ -39,6 +42,20 @@ public struct GenerateStep: StepKind {
         let seconds = Date().timeIntervalSince(started)
         context.log(String(format: "generated %d %@ events in %.2f s (%.2g events/s, %d threads)", settings.events,
                            settings.process.rawValue, seconds, Double(settings.events) / seconds, settings.threads))
-        return try TableIO.output(table, context)
+        var result = try TableIO.output(table, context)
+        if s.truth {
+            let sample = GeneratedSample(process: s.process.rawValue, events: s.events, seed: s.seed, mass: s.mass, width: s.width, coupling: s.coupling)
+            result.outputs["sample"] = try sample.write(in: context.scratch)
+        }
+        return result
+    }
+}
+
+extension GeneratedSample {
+    /// The generator settings this sample was made with.
+    var settings: GeneratorSettings? {
+        ProcessKind(rawValue: process).map {
+            GeneratorSettings(process: $0, events: events, seed: UInt64(seed), pseudoscalar: Pseudoscalar(mass: mass, relativeWidth: width, coupling: coupling))
+        }
     }
 }

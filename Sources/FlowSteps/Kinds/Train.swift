@@ -50,7 +50,7 @@ public struct TrainStep: StepKind {
            let split = try? SplitStep.Settings.decode(data.config), let columnFolds = split.folds, columnFolds != k {
             found.append(Diagnostic(c.mark("folds"), "'\(s.data)' numbers \(columnFolds) folds in its fold column, and `folds:` asks for \(k): leave out `folds:` to use the column"))
         }
-        return found + ModelKindCheck.options(c, networkKeys: ["epochs"] + NetworkOptions.properties.map(\.name))
+        return found + ModelKindCheck.options(c, networkKeys: ["epochs"] + NetworkOptions.properties.map(\.name)) + FitOptions.check(c)
     }
 
     public func run(_ context: StepContext) async throws -> StepResult {
