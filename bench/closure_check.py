@@ -1,42 +1,117 @@
 #!/usr/bin/env python3
-"""Checks the positive-weight closure of the main workflow against the method's targets.
+"""The main workflow's closure and downstream results over several network seeds, checked against the
+method's targets (issue: honest closure).
 
-Reads each closure.json given (default: the network's and the boosted trees' of
-`flow run workflows/pseudoscalar400.yaml`), prints its closure table and exits non-zero when any of
-them misses a target. The file is a `compare` step's ClosureSummary (Sources/Artefacts).
+Usage: closure_check.py SEED_DIR...   (default: every directory under results/seeds/)
+
+Each SEED_DIR holds what one run of `flow run workflows/pseudoscalar400.yaml -p network_seed=N` wrote:
+closure.json and closure_trees.json (compare steps' ClosureSummary, Sources/Artefacts) and
+classifier.json (the classify step's ClassifierSummary). Prints, per weight model, the paired closure
+table as mean ± standard deviation over the seeds, and the downstream significance of every strategy;
+exits 1 when a target is missed.
 """
+import glob
 import json
+import os
+import statistics
 import sys
 
 
-def check(path):
-    data = json.load(open(path))
-    w = data["weights"]
-    observables = data["observables"]
-    print(f"== {path}")
-    print(f"{'observable':<16} {'χ²/ndf':>8} {'max |pull|':>11} {'Σw′²/Σw²':>10}")
-    for o in observables:
-        print(f"{o['name']:<16} {o['chi2_per_degree']:>8.3f} {o['max_abs_pull']:>11.2f} {o['variance_ratio']:>10.3f}")
-    print()
-    print(f"negative fraction f     {w['negative_fraction_before']:.4f} → {w['negative_fraction_after']:.5f}")
-    print(f"r₋ = Σ|w₋|/Σ|w|         {w['negative_weight_fraction_before']:.4f} → {w['negative_weight_fraction_after']:.5f}")
-    print(f"Kish N_eff/N            {w['kish_fraction_before']:.4f} → {w['kish_fraction_after']:.4f}")
-    print(f"Σw′/Σw                  {w['sum_ratio']:.5f} (pull {w['sum_pull']:+.2f} σ)")
-    auc = data.get("two_sample_auc")
-    print(f"two-sample AUC          {auc:.4f}" if auc is not None else "two-sample AUC          not run")
-    checks = [
-        ("fraction of w′ < 0 ≤ 0.1 %", w["negative_fraction_after"] <= 0.001),
-        ("|Σw′/Σw − 1| ≤ 2 √Σw²/Σw", abs(w["sum_pull"]) <= 2),
-        ("two-sample AUC ≤ 0.52", auc is not None and auc <= 0.52),
-        ("Kish N_eff/N ≥ 2× the raw weights'", w["kish_fraction_after"] >= 2 * w["kish_fraction_before"]),
-    ] + [(f"χ²/ndf({o['name']}) ≤ 1.5", o["chi2_per_degree"] <= 1.5) for o in observables]
-    print()
-    for label, ok in checks:
-        print(("pass  " if ok else "FAIL  ") + label)
-    passed = sum(ok for _, ok in checks)
-    print(f"closure: {passed} passed, {len(checks) - passed} failed\n")
-    return len(checks) - passed
+def mean_sd(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return float("nan"), float("nan")
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-paths = sys.argv[1:] or ["results/pseudoscalar400/closure/closure.json", "results/pseudoscalar400/closure_trees/closure.json"]
-sys.exit(1 if sum(check(p) for p in paths) else 0)
+def fmt(values, digits=2):
+    m, s = mean_sd(values)
+    return f"{m:.{digits}f} ± {s:.{digits}f}"
+
+
+def closure_checks(label, summaries):
+    print(f"== {label}: {len(summaries)} seeds")
+    names = [o["name"] for o in summaries[0]["observables"]]
+    print(f"{'observable':<16} {'paired χ²/ndf':>16} {'max |pull|':>14} {'truth χ²/ndf':>14} {'independent':>14}")
+    failures = []
+    for i, name in enumerate(names):
+        obs = [s["observables"][i] for s in summaries]
+        paired = [o["paired"]["chi2_per_degree"] for o in obs]
+        pulls = [o["paired"]["max_abs_pull"] for o in obs]
+        truth = [o["truth"]["chi2_per_degree"] if o.get("truth") else None for o in obs]
+        independent = [o["independent_chi2_per_degree"] for o in obs]
+        print(f"{name:<16} {fmt(paired):>16} {fmt(pulls, 1):>14} {fmt(truth):>14} {fmt(independent):>14}")
+        m_paired, m_truth, m_pull = mean_sd(paired)[0], mean_sd(truth)[0], mean_sd(pulls)[0]
+        if m_paired > 1.5:
+            failures.append(f"paired χ²/ndf({name}) = {m_paired:.2f} > 1.5")
+        if truth[0] is not None and m_paired > 1.5 * max(m_truth, 1.0):
+            failures.append(f"paired χ²/ndf({name}) = {m_paired:.2f} > 1.5 × the truth's {m_truth:.2f}")
+        if m_pull > 4:
+            failures.append(f"largest paired pull of {name} = {m_pull:.1f} > 4")
+    w = [s["weights"] for s in summaries]
+    negative = [x["negative_fraction_after"] for x in w]
+    sum_pull = [x["sum_pull"] for x in w]
+    kish = [x["kish_fraction_after"] for x in w]
+    truth_kish = [x.get("kish_fraction_truth") for x in w]
+    auc = [s.get("two_sample_auc") for s in summaries]
+    auc_error = [s.get("two_sample_auc_error") for s in summaries]
+    print(f"w′ < 0: {fmt(negative, 5)}; Σw′/Σw paired pull {fmt(sum_pull)}; Kish N_eff/N {w[0]['kish_fraction_before']:.3f} → {fmt(kish, 3)}"
+          + (f" (exact E[w|x]: {mean_sd(truth_kish)[0]:.3f})" if truth_kish[0] is not None else ""))
+    print(f"two-sample AUC {fmt(auc, 4)} (bootstrap error {mean_sd(auc_error)[0]:.4f})")
+    if mean_sd(negative)[0] > 0.001:
+        failures.append(f"w′ < 0 in {mean_sd(negative)[0]:.4%} of events > 0.1 %")
+    if abs(mean_sd(sum_pull)[0]) > 2:
+        failures.append(f"Σw′/Σw paired pull {mean_sd(sum_pull)[0]:+.2f} beyond 2σ")
+    if auc[0] is not None and abs(mean_sd(auc)[0] - 0.5) > 2 * max(mean_sd(auc_error)[0], 1e-9):
+        failures.append(f"two-sample AUC {mean_sd(auc)[0]:.4f} beyond 2σ of 0.5")
+    for f in failures:
+        print("FAIL  " + f)
+    print(f"{label}: {'all targets met' if not failures else f'{len(failures)} targets missed'}\n")
+    return failures
+
+
+def downstream_checks(summaries):
+    print(f"== downstream classifier: {len(summaries)} seeds, "
+          + ("judged on events no weight model saw" if all(s.get("leak_free") for s in summaries) else "NOT leak-free"))
+    names = [s["name"] for s in summaries[0]["strategies"]]
+    print(f"{'signal weights in training':<28} {'AUC':>18} {'Z (spread over seeds)':>22} {'bootstrap σ':>12}")
+    z = {}
+    for i, name in enumerate(names):
+        strategies = [s["strategies"][i] for s in summaries]
+        z[name] = [x["significance"] for x in strategies]
+        print(f"{name:<28} {fmt([x['auc'] for x in strategies], 4):>18} {fmt(z[name], 1):>22} {mean_sd([x['significance_error'] for x in strategies])[0]:>12.1f}")
+    reference = [s["reference_significance"] for s in summaries]
+    print(f"{summaries[0]['reference_observable'] + ' histogram alone':<28} {'':>18} {fmt(reference, 1):>22} "
+          f"{mean_sd([s['reference_significance_error'] for s in summaries])[0]:>12.1f}")
+    failures = []
+    if not all(s.get("leak_free") for s in summaries):
+        failures.append("the classifier's test events were not kept away from the weight models")
+    given = "transformed" if "transformed" in z else names[0]
+    if mean_sd(z[given])[0] < mean_sd(reference)[0]:
+        failures.append(f"Z(w′) = {mean_sd(z[given])[0]:.1f} < Z({summaries[0]['reference_observable']} histogram) = {mean_sd(reference)[0]:.1f}")
+    for f in failures:
+        print("FAIL  " + f)
+    print(f"downstream: {'all targets met' if not failures else f'{len(failures)} targets missed'}\n")
+    return failures
+
+
+def main():
+    directories = sys.argv[1:] or sorted(glob.glob("results/seeds/*"))
+    if not directories:
+        sys.exit("no seed directories: run `make closure`")
+    load = lambda d, f: json.load(open(os.path.join(d, f)))
+    failures = []
+    for label, file in [("network", "closure.json"), ("boosted trees", "closure_trees.json")]:
+        present = [d for d in directories if os.path.exists(os.path.join(d, file))]
+        if present:
+            failures += closure_checks(label, [load(d, file) for d in present])
+    present = [d for d in directories if os.path.exists(os.path.join(d, "classifier.json"))]
+    if present:
+        failures += downstream_checks([load(d, "classifier.json") for d in present])
+    if len(directories) < 3:
+        failures.append(f"{len(directories)} seeds: a headline number is a mean over at least 3")
+        print("FAIL  fewer than 3 seeds")
+    sys.exit(1 if failures else 0)
+
+
+main()

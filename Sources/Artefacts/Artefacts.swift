@@ -64,7 +64,8 @@ public struct ReliabilitySummary: Codable, Equatable, Sendable {
     }
 }
 
-/// One fold's isotonic map, with the model's reliability before and after it.
+/// One fold's isotonic map, with the model's reliability before it and after it — after it on events the
+/// map was not fitted on (the calibration share in two halves, each mapped by the other's fit).
 public struct FoldCalibration: Codable, Equatable, Sendable {
     public var x: [Double]
     public var y: [Double]
@@ -230,15 +231,18 @@ public struct ClassifierStrategy: Codable, Equatable, Sendable {
     public var name: String
     public var auc: Double
     public var significance: Double
+    /// The Poisson-bootstrap standard error of the significance over the test events.
+    public var significanceError: Double
     /// (background efficiency, signal efficiency) points.
     public var roc: [[Double]]
     public var curve: FitCurve
     public var output: BinnedYields
 
-    public init(name: String, auc: Double, significance: Double, roc: [[Double]], curve: FitCurve, output: BinnedYields) {
+    public init(name: String, auc: Double, significance: Double, significanceError: Double, roc: [[Double]], curve: FitCurve, output: BinnedYields) {
         self.name = name
         self.auc = auc
         self.significance = significance
+        self.significanceError = significanceError
         self.roc = roc
         self.curve = curve
         self.output = output
@@ -251,12 +255,18 @@ public struct ClassifierSummary: Artefact {
     public var luminosityFb: Double
     public var referenceObservable: String
     public var referenceSignificance: Double
+    public var referenceSignificanceError: Double
+    /// The signal test events are a sample no weight model saw.
+    public var leakFree: Bool
     public var strategies: [ClassifierStrategy]
 
-    public init(luminosityFb: Double, referenceObservable: String, referenceSignificance: Double, strategies: [ClassifierStrategy]) {
+    public init(luminosityFb: Double, referenceObservable: String, referenceSignificance: Double, referenceSignificanceError: Double,
+                leakFree: Bool, strategies: [ClassifierStrategy]) {
         self.luminosityFb = luminosityFb
         self.referenceObservable = referenceObservable
         self.referenceSignificance = referenceSignificance
+        self.referenceSignificanceError = referenceSignificanceError
+        self.leakFree = leakFree
         self.strategies = strategies
     }
 }

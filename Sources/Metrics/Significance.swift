@@ -30,6 +30,18 @@ public struct HeldOutEvents: Sendable {
     /// Z from the binned distribution of `values`. With the A part known, the hypothesis is background +
     /// A, so the SM rows of the signal sample cancel exactly and s is free of the two SM samples'
     /// statistical difference; without it, s is signal-sample minus background yields.
+    /// Z with its Poisson-bootstrap standard error over the test events (`replicas` 0: no error).
+    public func significance(_ values: [Double], edges: [Double], replicas: Int, seed: UInt64) -> (value: Double, error: Double) {
+        let z = significance(values, edges: edges)
+        guard replicas > 1 else { return (z, 0) }
+        let spread = PoissonBootstrap.spread(replicas: replicas, seed: seed &+ 0x5A, events: values.count) { counts in
+            var replica = self
+            replica.weights = zip(weights, counts).map { $0 * $1 }
+            return replica.significance(values, edges: edges)
+        }
+        return (z, spread.error)
+    }
+
     public func significance(_ values: [Double], edges: [Double]) -> Double {
         var a = Histogram(edges: edges), signal = Histogram(edges: edges), background = Histogram(edges: edges)
         for i in values.indices {

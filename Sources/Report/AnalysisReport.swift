@@ -106,7 +106,7 @@ public struct AnalysisReport {
                 var plot = SVGPlot(title: "Reliability, \(calibrations.count > 1 ? step + ", " : "")fold\(fold)", xLabel: "predicted p",
                                    yLabel: "observed fraction of w > 0 (|w|-weighted)", x: 0...1, y: 0...1)
                 plot.line([(0, 0), (1, 1)], color: "#999", label: "", dashed: true)
-                for (reliability, label, color) in [(map.before, "model output", SVGPlot.palette[0]), (map.after, "after isotonic", SVGPlot.palette[1])] {
+                for (reliability, label, color) in [(map.before, "model output", SVGPlot.palette[0]), (map.after, "after isotonic (held out)", SVGPlot.palette[1])] {
                     plot.line(reliability.bins.filter { $0.count >= 2 }.map { ($0[0], $0[1]) }, color: color, label: label)
                 }
                 items.append(plot.svg(id: "reliability\(Self.suffix(step, among: calibrations.count))-fold\(fold)"))
@@ -136,7 +136,7 @@ public struct AnalysisReport {
         var rows: [[String]] = [], curves: [(String, [Double], Bool)] = [], outputs: [String] = []
         for (i, s) in classifier.strategies.enumerated() {
             roc.line(s.roc.filter { $0.count == 2 }.map { ($0[0], $0[1]) }, color: SVGPlot.palette[i % SVGPlot.palette.count], label: s.name)
-            rows.append([s.name, String(format: "%.4f", s.auc), String(format: "%.2f", s.significance)])
+            rows.append([s.name, String(format: "%.4f", s.auc), String(format: "%.1f ± %.1f", s.significance, s.significanceError)])
             curves.append(("\(s.name) training", s.curve.trainingLoss, false))
             curves.append(("\(s.name) validation", s.curve.validationLoss, true))
             let h = s.output
@@ -145,10 +145,12 @@ public struct AnalysisReport {
                                            candidate: h.signal, candidateSumW2: h.signalSumw2,
                                            labels: ("SM", "SM + A", "(SM + A) / SM"), yLabel: "expected events / bin width"))
         }
-        rows.append(["\(classifier.referenceObservable) histogram alone", "", String(format: "%.2f", classifier.referenceSignificance)])
+        rows.append(["\(classifier.referenceObservable) histogram alone", "", String(format: "%.1f ± %.1f", classifier.referenceSignificance, classifier.referenceSignificanceError)])
         let html = HTMLReport.table(["signal weights in training", "AUC", String(format: "expected Z at %.0f fb⁻¹", classifier.luminosityFb)], rows)
             + HTMLReport.grid([roc.svg(id: "roc"), Self.lossPlot(title: "Classifier loss (own weights)", curves.filter { !$0.1.isEmpty }).svg(id: "loss-classifier")])
-            + HTMLReport.note("Held-out events with their original weights, scaled to the luminosity; the loss curves use each strategy's own training weights.")
+            + HTMLReport.note("Held-out events with their original weights, scaled to the luminosity"
+                + (classifier.leakFree ? ", from a part of the signal sample that no weight model saw" : " (a share of the signal sample: the weight models may have seen them)")
+                + "; ± is the Poisson-bootstrap error over those events. The loss curves use each strategy's own training weights.")
             + HTMLReport.grid(outputs)
         return [("Classifier: SM tt̄ against SM + A", html, 2 + outputs.count)]
     }

@@ -257,30 +257,34 @@ final class ReweightingStepTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// On the 1-D toy E[w | x] = 1 − 2f(x) is known exactly: w′ must follow it event by event, and the
-    /// new weights must be positive where the old ones were often negative.
+    /// new weights must be positive where the old ones were often negative. The example workflow is run
+    /// as shipped, and the numbers the README quotes for it are read from the README and checked.
     func testToyNewWeightsFollowTheTrueMeanWeight() async throws {
-        let (workspace, outcomes) = try await runWorkflow("""
-        flow: 1
-        datasets:
-          toy: {toy: {events: 100000, negative_fraction: 0.4, negative_scale: 0.5}}
-        features: [x]
-        steps:
-          net: {train: {data: toy, layers: [32, 32], epochs: 8, batch_size: 1024, learning_rate: 0.003, schedule: cosine}}
-          calibrated: {calibrate: {model: net, data: toy}}
-          weights: {transform: {data: toy, model: calibrated}}
-        """, in: directory)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let (workspace, outcomes) = try await runWorkflow(try String(contentsOfFile: repository + "/examples/toy-1d.yaml", encoding: .utf8), in: directory)
         let weights = try NPZ.read(workspace.store.objectPath(XCTUnwrap(outcomes["weights"]?.record).outputs["events"]!.digest))
         let x = weights["x"]!, original = weights["weight_original"]!, new = weights["weight"]!, truth = weights["true_mean_weight"]!
         let lowX = x.indices.filter { x[$0] < 0.25 }
         XCTAssertGreaterThan(Double(lowX.filter { original[$0] < 0 }.count) / Double(lowX.count), 0.25, "the toy's admixture at low x")
-        XCTAssertLessThan(Double(new.filter { $0 < 0 }.count) / Double(new.count), 0.001)
-        let rms = (zip(new, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(new.count)).squareRoot()
-        XCTAssertLessThan(rms, 0.05, "w′ against E[w | x] event by event")
         for (low, high) in [(0.0, 0.25), (0.25, 0.75), (0.75, 1.5), (1.5, 4.0)] {
             let rows = x.indices.filter { x[$0] >= low && x[$0] < high }
             let mean = { (values: [Double]) in rows.map { values[$0] }.reduce(0, +) / Double(rows.count) }
             XCTAssertEqual(mean(new), mean(truth), accuracy: 0.03, "mean w′ for \(low) ≤ x < \(high)")
         }
+
+        // "w′ follows it to R rms, the negative fraction drops to F and Kish N_eff/N rises from A to B".
+        let readme = try String(contentsOfFile: repository + "/README.md", encoding: .utf8).replacingOccurrences(of: "\n", with: " ")
+        let pattern = #"follows it to ([0-9.]+) rms, the negative fraction drops to ([0-9.]+) and Kish N_eff/N rises from ([0-9.]+) to ([0-9.]+)"#
+        let match = try XCTUnwrap(readme.range(of: pattern, options: .regularExpression).map { String(readme[$0]) }, "the README's toy sentence")
+        let quoted = match.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }.filter { $0 < 1 }
+        XCTAssertEqual(quoted.count, 4, match)
+        let rms = (zip(new, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(new.count)).squareRoot()
+        let negative = Double(new.filter { $0 < 0 }.count) / Double(new.count)
+        let kish = { (w: [Double]) in pow(w.reduce(0, +), 2) / w.map { $0 * $0 }.reduce(0, +) / Double(w.count) }
+        XCTAssertEqual(rms, quoted[0], accuracy: 0.005, "rms of w′ − E[w|x]")
+        XCTAssertLessThanOrEqual(negative, max(quoted[1] * 3, 0.0003), "fraction of w′ < 0")
+        XCTAssertEqual(kish(original), quoted[2], accuracy: 0.005, "Kish N_eff/N before")
+        XCTAssertEqual(kish(new), quoted[3], accuracy: 0.01, "Kish N_eff/N after")
     }
 
     /// The acceptance sample of the trees: SM + A at 3·10⁵ events per component, default seed, inputs the

@@ -12,16 +12,22 @@ import Reweighting
 /// signal weighting and evaluated on held-out events with their original weights.
 public struct ClassifyStep: StepKind {
     public init() {}
-    public let version = 5
+    public let version = 6
 
     struct Settings: SettingGroup {
         @Setting(required: "background", .reference, "Background events (an independent sample).") var background: String
         @Setting(required: "signal", .reference, "Signal-hypothesis events; a transform step's output carries weight_original.") var signal: String
+        @Setting("signal_test", .reference,
+                 "The rest of the sample `signal` was split from, kept away from the weight models: the classifier is judged on these (with their original weights) and trains on all of `signal`. Without it, a share test_fraction of `signal` is held out, events the weight models may have seen.")
+        var signalTest: String? = nil
         @Setting("compare_to", .list(Baseline.schema), "Also train with these signal weightings (from weight_original).") var compareTo: [Baseline] = []
         @Setting("luminosity", .number(minimum: 0, maximum: 1e7), "Integrated luminosity in fb⁻¹ for the expected yields.") var luminosity = 138.0
         @Setting("bins", .integer(minimum: 2, maximum: 10_000), "Bins of the classifier output and of the reference observable for the significance.")
         var bins = 20
-        @Setting("test_fraction", .number(minimum: 0, maximum: 0.95), "Share of each sample held out for evaluation (above 0).") var testFraction = 0.5
+        @Setting("test_fraction", .number(minimum: 0, maximum: 0.95), "Share of each sample (of the background only, with signal_test) held out for evaluation (above 0).")
+        var testFraction = 0.5
+        @Setting("bootstrap", .integer(minimum: 0, maximum: 10_000), "Poisson bootstrap replicas of the test events for the uncertainty of each significance (0: none).")
+        var bootstrap = 100
         @Setting("validation_fraction", .number(minimum: 0, maximum: 0.95), "Share of the rest kept for the validation loss and early stopping.")
         var validationFraction = 0.1
         @Setting("reference_observable", .string(), "The column whose histogram alone gives the reference significance (e.g. tt_mass for a ROOT load).")
@@ -47,24 +53,28 @@ public struct ClassifyStep: StepKind {
     public func run(_ context: StepContext) async throws -> StepResult {
         let s = try context.settings(Settings.self)
         let samples = try ClassifierSamples(context, s)
-        let luminosity = s.luminosity * 1000  // fb⁻¹ → pb⁻¹
-        let heldOut = samples.heldOut(luminosity: luminosity, testFraction: s.testFraction)
+        let heldOut = samples.heldOut(luminosity: s.luminosity * 1000)  // fb⁻¹ → pb⁻¹
+        context.log("judged on \(samples.test.background.count) background and \(samples.test.signal.count) signal events"
+                    + (s.signalTest == nil ? " (a share of the signal sample)" : " that no weight model saw"))
         var strategies: [ClassifierStrategy] = []
         for (name, weights) in samples.strategies(s.compareTo) {
             let strategy = try train(name, weights: weights, samples, heldOut, s, context)
-            context.log(String(format: "%@: AUC %.4f, expected significance %.3f σ at %.0f fb⁻¹", name, strategy.auc, strategy.significance, s.luminosity))
+            context.log(String(format: "%@: AUC %.4f, expected significance %.3f ± %.3f σ at %.0f fb⁻¹", name, strategy.auc, strategy.significance,
+                               strategy.significanceError, s.luminosity))
             strategies.append(strategy)
         }
         let observable = try samples.testColumn(s.referenceObservable)
         let edges = Histogram.quantileEdges(Array(observable.prefix(samples.test.background.count)), bins: s.bins)
-        let zReference = heldOut.significance(observable, edges: edges)
-        context.log(String(format: "%@ histogram alone: expected significance %.3f σ", s.referenceObservable, zReference))
-        let summary = ClassifierSummary(luminosityFb: s.luminosity, referenceObservable: s.referenceObservable,
-                                        referenceSignificance: zReference, strategies: strategies)
-        var metrics: [String: Value] = ["significance_mtt": .double(TableIO.rounded(zReference))]
+        let zReference = heldOut.significance(observable, edges: edges, replicas: s.bootstrap, seed: UInt64(s.fit.seed))
+        context.log(String(format: "%@ histogram alone: expected significance %.3f ± %.3f σ", s.referenceObservable, zReference.value, zReference.error))
+        let summary = ClassifierSummary(luminosityFb: s.luminosity, referenceObservable: s.referenceObservable, referenceSignificance: zReference.value,
+                                        referenceSignificanceError: zReference.error, leakFree: s.signalTest != nil, strategies: strategies)
+        var metrics: [String: Value] = ["significance_mtt": .double(TableIO.rounded(zReference.value)),
+                                        "significance_mtt_error": .double(TableIO.rounded(zReference.error))]
         for strategy in strategies {
             metrics["auc_\(strategy.name)"] = .double(TableIO.rounded(strategy.auc))
             metrics["significance_\(strategy.name)"] = .double(TableIO.rounded(strategy.significance))
+            metrics["significance_\(strategy.name)_error"] = .double(TableIO.rounded(strategy.significanceError))
         }
         return StepResult(outputs: ["classifier": try summary.write(in: context.scratch)], metrics: metrics)
     }
@@ -77,46 +87,56 @@ public struct ClassifyStep: StepKind {
         let (model, curve) = try fitter.run(try samples.trainingData(samples.training, signalWeights: weights),
                                             validation: try samples.trainingData(samples.validation, signalWeights: weights),
                                             features: samples.features, objective: .binaryCrossEntropy, notes: [:], label: name, context: context)
-        let scores = model.predict(try samples.matrix(samples.test), threads: context.threads)
+        let scores = model.predict(try samples.testMatrix(), threads: context.threads)
         let roc = ROC(scores: scores, signal: heldOut.isSignal, weights: heldOut.weights)
         let backgroundScores = zip(scores, heldOut.isSignal).filter { !$0.1 }.map(\.0)
-        let z = heldOut.significance(scores, edges: Histogram.quantileEdges(backgroundScores, bins: s.bins))
+        let z = heldOut.significance(scores, edges: Histogram.quantileEdges(backgroundScores, bins: s.bins), replicas: s.bootstrap, seed: UInt64(s.fit.seed))
         let yields = heldOut.yields(scores)
-        return ClassifierStrategy(name: name, auc: roc.area, significance: z, roc: roc.points.map { [$0.0, $0.1] }, curve: curve,
+        return ClassifierStrategy(name: name, auc: roc.area, significance: z.value, significanceError: z.error, roc: roc.points.map { [$0.0, $0.1] }, curve: curve,
                                   output: BinnedYields(edges: yields.background.edges, background: yields.background.sums,
                                                        backgroundSumw2: yields.background.sumsOfSquares, signal: yields.signal.sums,
                                                        signalSumw2: yields.signal.sumsOfSquares))
     }
 }
 
-/// The background and signal samples of a `classify` step, each in three seeded parts: training,
-/// validation (loss curves, early stopping) and the held-out test.
+/// The background and signal samples of a `classify` step: each in a training and a validation part (loss
+/// curves, early stopping), and the held-out test events — a seeded share of each sample, or for the signal
+/// the separate `signal_test` sample that no weight model saw.
 struct ClassifierSamples {
     typealias Rows = (background: [Int], signal: [Int])
 
-    var background: EventTable, signal: EventTable
-    var backgroundName: String, signalName: String
+    var background: EventTable, signal: EventTable, signalTest: EventTable
+    var backgroundName: String, signalName: String, signalTestName: String
     var features: [String]
     var backgroundWeights: [Double], signalWeights: [Double]
     /// The signal weights before any transform (a transform step's weight_original).
     var originalSignal: [Double]
+    /// Rows of `background` and `signal`; the test's signal rows are rows of `signalTest`.
     var training: Rows, validation: Rows, test: Rows
+    /// What the test events' yields are scaled by to stand for the whole sample.
+    var backgroundScale: Double, signalScale: Double
 
     init(_ context: StepContext, _ s: ClassifyStep.Settings) throws {
         (backgroundName, background) = try TableIO.input(context, at: "background")
         (signalName, signal) = try TableIO.input(context, at: "signal")
+        (signalTestName, signalTest) = s.signalTest == nil ? (signalName, signal) : try TableIO.input(context, at: "signal_test")
         features = try s.fit.features(context)
         backgroundWeights = try background.weights(in: backgroundName)
         signalWeights = try signal.weights(in: signalName)
         originalSignal = signal["weight_original"] ?? signalWeights
-        let validationShare = (1 - s.testFraction) * s.validationFraction
-        let fractions = [1 - s.testFraction - validationShare, validationShare, s.testFraction]
-        func parts(_ rows: Int, _ stream: UInt64) -> [[Int]] {
-            let part = Splits.parts(rows: rows, fractions: fractions, seed: UInt64(s.fit.seed) &+ stream)
+        let seed = UInt64(s.fit.seed)
+        func parts(_ rows: Int, _ stream: UInt64, test: Double) -> [[Int]] {
+            let validationShare = (1 - test) * s.validationFraction
+            let part = Splits.parts(rows: rows, fractions: [1 - test - validationShare, validationShare, test], seed: seed &+ stream)
             return (0..<3).map { p in part.indices.filter { part[$0] == p } }
         }
-        let b = parts(background.rowCount, 0x42), sig = parts(signal.rowCount, 0x53)
-        (training, validation, test) = ((b[0], sig[0]), (b[1], sig[1]), (b[2], sig[2]))
+        let b = parts(background.rowCount, 0x42, test: s.testFraction)
+        let sig = parts(signal.rowCount, 0x53, test: s.signalTest == nil ? s.testFraction : 0)
+        let signalTestRows = s.signalTest == nil ? sig[2] : Array(0..<signalTest.rowCount)
+        (training, validation, test) = ((b[0], sig[0]), (b[1], sig[1]), (b[2], signalTestRows))
+        backgroundScale = 1 / s.testFraction
+        // A separate test sample is the rest of the sample `signal` was split from.
+        signalScale = s.signalTest == nil ? 1 / s.testFraction : Double(signal.rowCount + signalTest.rowCount) / Double(max(1, signalTest.rowCount))
     }
 
     /// The signal weightings to train with: the sample's own, then each baseline of the original weights.
@@ -124,9 +144,16 @@ struct ClassifierSamples {
         [(signal["weight_original"] != nil ? "transformed" : "given", signalWeights)] + baselines.map { ($0.rawValue, $0.apply(originalSignal)) }
     }
 
+    /// Features of training or validation rows (background, then signal).
     func matrix(_ rows: Rows) throws -> [Double] {
         try featureMatrix(background, features: features, rows: rows.background, dataset: backgroundName)
             + featureMatrix(signal, features: features, rows: rows.signal, dataset: signalName)
+    }
+
+    /// Features of the test events (background, then signal).
+    func testMatrix() throws -> [Double] {
+        try featureMatrix(background, features: features, rows: test.background, dataset: backgroundName)
+            + featureMatrix(signalTest, features: features, rows: test.signal, dataset: signalTestName)
     }
 
     /// Classes normalised to equal total weight, the mean weight 1.
@@ -139,17 +166,18 @@ struct ClassifierSamples {
 
     /// Held-out events keep their original weights, scaled to the luminosity and to the full sample. With a
     /// sample_id column, the signal sample's SM rows (id 1) are known, and s is the A part alone.
-    func heldOut(luminosity: Double, testFraction: Double) -> HeldOutEvents {
-        let scale = luminosity / testFraction
-        let ids = signal[EventTable.sampleColumn]
+    func heldOut(luminosity: Double) -> HeldOutEvents {
+        let ids = signalTest[EventTable.sampleColumn]
+        let original = signalTest["weight_original"] ?? signalTest[EventTable.weightColumn] ?? []
         return HeldOutEvents(isSignal: test.background.map { _ in false } + test.signal.map { _ in true },
                              isAPart: ids.map { ids in test.background.map { _ in false } + test.signal.map { ids[$0] != 1 } },
-                             weights: test.background.map { backgroundWeights[$0] * scale } + test.signal.map { originalSignal[$0] * scale })
+                             weights: test.background.map { backgroundWeights[$0] * luminosity * backgroundScale }
+                                 + test.signal.map { original[$0] * luminosity * signalScale })
     }
 
     /// A column over the held-out events, background first.
     func testColumn(_ name: String) throws -> [Double] {
-        let b = try background.column(name, in: backgroundName), s = try signal.column(name, in: signalName)
+        let b = try background.column(name, in: backgroundName), s = try signalTest.column(name, in: signalTestName)
         return test.background.map { b[$0] } + test.signal.map { s[$0] }
     }
 }
