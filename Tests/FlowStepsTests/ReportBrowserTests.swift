@@ -1,3 +1,7 @@
+import Artefacts
+import Calibration
+import Network
+import Random
 import XCTest
 import EventData
 import FlowConfig
@@ -46,7 +50,21 @@ final class ReportBrowserTests: XCTestCase {
         let original = weights["weight_original"]!, transformed = weights["weight"]!
         XCTAssertEqual(weights.rowCount, 60000)
         XCTAssertTrue(weights["p"]!.allSatisfy { $0 >= 0 && $0 <= 1 })
-        for (w, p, wNew) in zip3(original, weights["p"]!, transformed) { XCTAssertEqual(wNew, abs(w) * (2 * p - 1), accuracy: 1e-12) }
+        // p recomputed here from the stored models, fold assignment and isotonic maps, not read from the
+        // step's own p column: each event by the model of its fold, through that fold's map.
+        let calibrated = try XCTUnwrap(outcomes["calibrated"]?.record)
+        let models = try ModelFile.read(workspace.store.objectPath(try XCTUnwrap(calibrated.outputs["models"]).digest))
+        let assignment = try FoldAssignment.read(workspace.store.objectPath(try XCTUnwrap(calibrated.outputs["folds"]).digest))
+        let maps = try CalibrationSet.read(workspace.store.objectPath(try XCTUnwrap(calibrated.outputs["calibration"]).digest)).folds
+            .map { IsotonicRegression(knotsX: $0.x, knotsY: $0.y) }
+        let folds = Splits.folds(rows: weights.rowCount, k: assignment.folds, seed: UInt64(assignment.seed))
+        XCTAssertFalse(assignment.fromColumn)
+        let features = models[0].features
+        for row in stride(from: 0, to: weights.rowCount, by: 97) {
+            let x = features.map { weights[$0]![row] }
+            let p = maps[folds[row]].predict(models[folds[row]].network.predict(x, threads: 1)[0])
+            XCTAssertEqual(transformed[row], abs(original[row]) * (2 * p - 1), accuracy: 1e-9, "row \(row)")
+        }
         let metrics = outcomes["closure"]!.record!.metrics
         XCTAssertLessThan(metrics["negative_fraction_after"]!.double!, 0.05)
         XCTAssertGreaterThan(metrics["kish_fraction_after"]!.double!, metrics["kish_fraction_before"]!.double!)
