@@ -10,14 +10,17 @@ public struct FoldAssignment: Artefact {
     /// SHA-256 (hex) of the events file the models were trained on.
     public var table: String
     public var rows: Int
+    /// Models per fold, each from its own seed; their outputs are averaged.
+    public var ensemble: Int
 
-    public init(folds: Int, seed: Int, calibrationFraction: Double, fromColumn: Bool, table: String, rows: Int) {
+    public init(folds: Int, seed: Int, calibrationFraction: Double, fromColumn: Bool, table: String, rows: Int, ensemble: Int = 1) {
         self.folds = folds
         self.seed = seed
         self.calibrationFraction = calibrationFraction
         self.fromColumn = fromColumn
         self.table = table
         self.rows = rows
+        self.ensemble = ensemble
     }
 }
 

@@ -37,7 +37,7 @@ public struct Setting<T: SettingValue>: SettingDeclaration, Sendable {
     public let help: String
     let required: Bool
     let defaultValue: T?
-    let decoded: T?
+    var decoded: T?
 
     /// An option with a default: `@Setting("epochs", .integer(minimum: 1), "…") var epochs = 30`.
     /// An optional type with `= nil` is an option without a default.
@@ -60,12 +60,16 @@ public struct Setting<T: SettingValue>: SettingDeclaration, Sendable {
         self.decoded = SettingDecoding.current?.read(key, as: T.self, required: true)
     }
 
-    /// Always set once `decode` returned: validation guarantees the required ones.
+    /// Always set once `decode` returned: validation guarantees the required ones. Code may change a
+    /// decoded value (an ensemble member's seed), never the declaration.
     public var wrappedValue: T {
-        guard let value = decoded ?? defaultValue else {
-            preconditionFailure("option '\(key)' read before decoding")
+        get {
+            guard let value = decoded ?? defaultValue else {
+                preconditionFailure("option '\(key)' read before decoding")
+            }
+            return value
         }
-        return value
+        set { decoded = newValue }
     }
 
     public var property: Property {

@@ -13,9 +13,9 @@ extension FoldAssignment {
     /// The assignment for `table`: its `fold` column when it has one (then `requested`, if given, must
     /// agree with it), else `requested` seeded folds.
     static func make(for table: EventTable, digest: String, dataset: String, requested: Int?, seed: Int,
-                     calibrationFraction: Double) throws -> FoldAssignment {
+                     calibrationFraction: Double, ensemble: Int = 1) throws -> FoldAssignment {
         var assignment = FoldAssignment(folds: requested ?? TrainStep.defaultFolds, seed: seed, calibrationFraction: calibrationFraction,
-                                        fromColumn: false, table: digest, rows: table.rowCount)
+                                        fromColumn: false, table: digest, rows: table.rowCount, ensemble: ensemble)
         guard let column = table["fold"] else { return assignment }
         guard let folds = FoldPlan.folds(column: column), let k = folds.max().map({ $0 + 1 }), Set(folds).count == k else {
             throw DataError.format(file: dataset, message: "its fold column must number the folds 0, 1, … k−1, each used")
@@ -66,16 +66,22 @@ struct TrainedModels {
             throw StepFailure(step: step, message: "\(error)")
         }
         try assignment.check(dataFile, step: step)
-        guard models.count == assignment.folds else {
-            throw StepFailure(step: step, message: "'\(modelFile.step)' holds \(models.count) models for \(assignment.folds) folds")
+        guard models.count == assignment.folds * assignment.ensemble else {
+            throw StepFailure(step: step, message: "'\(modelFile.step)' holds \(models.count) models for \(assignment.folds) folds of \(assignment.ensemble)")
         }
         plan = assignment.plan(table)
         target = WeightTarget(rawValue: models.first?.notes["target"] ?? "") ?? .weightSign
     }
 
-    func scores(_ model: Int, _ table: EventTable, rows: [Int], dataset: String) throws -> [Double] {
-        let m = models[model]
-        return m.predict(try featureMatrix(table, features: m.features, rows: rows, dataset: dataset), threads: threads)
+    /// The mean output of fold `fold`'s models (one, or an ensemble stored fold after fold) for the given rows.
+    func scores(_ fold: Int, _ table: EventTable, rows: [Int], dataset: String) throws -> [Double] {
+        let members = models[(fold * assignment.ensemble)..<((fold + 1) * assignment.ensemble)]
+        var sum = [Double](repeating: 0, count: rows.count)
+        for m in members {
+            let p = m.predict(try featureMatrix(table, features: m.features, rows: rows, dataset: dataset), threads: threads)
+            for i in sum.indices { sum[i] += p[i] }
+        }
+        return sum.map { $0 / Double(members.count) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Artefacts
 import XCTest
+import Random
 import EventData
 import FlowConfig
 import FlowEngine
@@ -285,6 +286,37 @@ final class ReweightingStepTests: XCTestCase {
         XCTAssertLessThanOrEqual(negative, max(quoted[1] * 3, 0.0003), "fraction of w′ < 0")
         XCTAssertEqual(kish(original), quoted[2], accuracy: 0.005, "Kish N_eff/N before")
         XCTAssertEqual(kish(new), quoted[3], accuracy: 0.01, "Kish N_eff/N after")
+    }
+
+    /// An ensemble of n models per fold: k·n models stored, each fold's outputs averaged, and the average
+    /// (not any single member) is what the transform uses.
+    func testAnEnsembleAveragesItsMembers() async throws {
+        let (workspace, outcomes) = try await runWorkflow("""
+        flow: 1
+        datasets:
+          toy: {toy: {events: 20000}}
+        features: [x]
+        steps:
+          one: {train: {data: toy, layers: [8], epochs: 2, seed: 5}}
+          two: {train: {data: toy, layers: [8], epochs: 2, seed: 5, ensemble: 2}}
+          weights_one: {transform: {data: toy, model: one}}
+          weights_two: {transform: {data: toy, model: two}}
+        """, in: directory)
+        let path = { (step: String, output: String) in workspace.store.objectPath(outcomes[step]!.record!.outputs[output]!.digest) }
+        let one = try FoldModel.read(path("one", "models")), two = try FoldModel.read(path("two", "models"))
+        XCTAssertEqual(one.count, 3)
+        XCTAssertEqual(two.count, 6)
+        XCTAssertEqual(try FoldAssignment.read(path("two", "folds")).ensemble, 2)
+        // Member 0 of each fold is the single model (same seed); the ensemble's p is the mean of two.
+        XCTAssertEqual(two[0].predict([0.1, 0.7, 2.5], threads: 1), one[0].predict([0.1, 0.7, 2.5], threads: 1))
+        let table = try NPZ.read(path("weights_two", "events")), single = try NPZ.read(path("weights_one", "events"))
+        let folds = Splits.folds(rows: table.rowCount, k: 3, seed: 5)
+        for row in stride(from: 0, to: table.rowCount, by: 211) {
+            let x = [table["x"]![row]], f = folds[row]
+            let mean = (two[2 * f].predict(x, threads: 1)[0] + two[2 * f + 1].predict(x, threads: 1)[0]) / 2
+            XCTAssertEqual(table["p"]![row], mean, accuracy: 1e-12)
+            XCTAssertEqual(single["p"]![row], one[f].predict(x, threads: 1)[0], accuracy: 1e-12)
+        }
     }
 
     /// The acceptance sample of the trees: SM + A at 3·10⁵ events per component, default seed, inputs the

@@ -39,7 +39,7 @@ public struct CalibrateStep: StepKind {
         try checkWeights(table, target: trained.target, dataset: name, step: context.step.name)
         let weights = try table.weights(in: name)
         var folds: [FoldCalibration] = []
-        for fold in 0..<trained.models.count {
+        for fold in 0..<trained.assignment.folds {
             let rows = trained.plan.calibrationRows(fold)
             let p = try trained.scores(fold, table, rows: rows, dataset: name)
             let y = rows.map { weights[$0] > 0 ? 1.0 : 0.0 }, w = rows.map { abs(weights[$0]) }

@@ -26,6 +26,8 @@ public struct TrainStep: StepKind {
                  "Share of each model's training folds kept for early stopping and calibration.")
         var calibrationFraction = 0.2
         @Setting("epochs", .integer(minimum: 1, maximum: 100_000), "Network: training epochs.") var epochs = 30
+        @Setting("ensemble", .integer(minimum: 1, maximum: 100), "Models per fold, each from its own seed (seed, seed + 1, …); their outputs are averaged.")
+        var ensemble = 1
         var fit = FitOptions()
         var network = NetworkOptions()
         init() {}
@@ -61,12 +63,12 @@ public struct TrainStep: StepKind {
         let assignment: FoldAssignment
         do {
             assignment = try FoldAssignment.make(for: table, digest: try TableIO.inputFile(context, at: "data").digest, dataset: name,
-                                                 requested: s.folds, seed: s.fit.seed, calibrationFraction: s.calibrationFraction)
+                                                 requested: s.folds, seed: s.fit.seed, calibrationFraction: s.calibrationFraction,
+                                                 ensemble: s.ensemble)
         } catch let error as DataError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
         let plan = assignment.plan(table)
-        let fitter = ModelFit(fit: s.fit, network: s.network, epochs: s.epochs)
         let objective: Objective = s.target == .weightSign ? .binaryCrossEntropy : .meanSquaredError
         var models: [FoldModel] = [], curves: [FitCurve] = []
         do {
@@ -74,11 +76,16 @@ public struct TrainStep: StepKind {
                 let train = try trainingData(table, features: features, rows: plan.trainingRows(fold), target: s.target, dataset: name)
                 let validation = try trainingData(table, features: features, rows: plan.calibrationRows(fold), target: s.target, dataset: name)
                 context.progress("fold \(fold + 1)/\(assignment.folds): \(train.count) training, \(validation.count) calibration events")
-                let (model, history) = try fitter.run(train, validation: validation, features: features, objective: objective,
-                                                      notes: ["fold": String(fold), "target": s.target.rawValue],
-                                                      label: "fold \(fold + 1)/\(assignment.folds)", context: context)
-                models.append(model)
-                curves.append(history)
+                for member in 0..<s.ensemble {
+                    var fit = s.fit
+                    fit.seed += member
+                    let label = "fold \(fold + 1)/\(assignment.folds)" + (s.ensemble > 1 ? " model \(member + 1)/\(s.ensemble)" : "")
+                    let (model, history) = try ModelFit(fit: fit, network: s.network, epochs: s.epochs)
+                        .run(train, validation: validation, features: features, objective: objective,
+                             notes: ["fold": String(fold), "member": String(member), "target": s.target.rawValue], label: label, context: context)
+                    models.append(model)
+                    curves.append(history)
+                }
             }
         } catch let error as DataError {
             throw StepFailure(step: context.step.name, message: "\(error)")

@@ -78,7 +78,7 @@ public struct TransformStep: StepKind {
         var newWeights = [Double](repeating: .nan, count: table.rowCount)
         var probabilities = [Double](repeating: .nan, count: table.rowCount)
         var covered = [Bool](repeating: false, count: table.rowCount)
-        for fold in 0..<trained.models.count {
+        for fold in 0..<trained.assignment.folds {
             let rows = trained.plan.transformedRows(fold)
             let scores = try trained.scores(fold, table, rows: rows, dataset: dataset)
             for (k, r) in rows.enumerated() {
