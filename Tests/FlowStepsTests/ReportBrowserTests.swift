@@ -71,12 +71,18 @@ final class ReportBrowserTests: XCTestCase {
         XCTAssertLessThan(abs(metrics["sum_pull"]!.double!), 4)
         XCTAssertNotNil(metrics["two_sample_auc"]?.double)
         let classifier = outcomes["classifier"]!.record!.metrics
-        for strategy in ["transformed", "raw", "abs"] {
+        print("chain classifier metrics:", classifier.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.canonicalJSON)" }.joined(separator: " "))
+        let zHistogram = try XCTUnwrap(classifier["significance_mtt"]?.double)
+        XCTAssertGreaterThan(zHistogram, 5 * (classifier["significance_mtt_error"]?.double ?? .infinity), "the m_tt histogram sees A")
+        // A model that learnt nothing scores every event alike: AUC 0.5, and one bin whose Z is the total A
+        // yield over √SM, σ_A·√L/√σ_SM = 0.1365 pb·√(138 fb⁻¹)/√(16.78 pb) ≈ 12.4. This small network
+        // (16 units, 2 epochs) reaches about 22; the main workflow's reaches the histogram's.
+        for strategy in ["transformed", "raw"] {
             let auc = try XCTUnwrap(classifier["auc_\(strategy)"]?.double)
-            XCTAssertTrue(auc > 0.3 && auc < 0.7, "\(strategy): AUC \(auc) of nearly identical hypotheses")
-            XCTAssertGreaterThan(try XCTUnwrap(classifier["significance_\(strategy)"]?.double), 0)
+            XCTAssertGreaterThan(auc, 0.502, "\(strategy): SM + A scores higher than SM")
+            let z = try XCTUnwrap(classifier["significance_\(strategy)"]?.double)
+            XCTAssertGreaterThan(z, 16, "\(strategy): Z \(z) is no better than a model that learnt nothing")
         }
-        XCTAssertGreaterThan(try XCTUnwrap(classifier["significance_mtt"]?.double), 0)
         let trees = try XCTUnwrap(outcomes["classifier_trees"]?.record?.metrics, "\(String(describing: outcomes["classifier_trees"]))")
         XCTAssertTrue((0.3...0.7).contains(try XCTUnwrap(trees["auc_transformed"]?.double)), "the trees classify too")
         try checkReport(workspace.store.objectPath(outcomes["report"]!.record!.outputs["report"]!.digest), directory: directory)
