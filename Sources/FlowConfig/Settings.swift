@@ -125,7 +125,7 @@ extension SettingGroup {
     }
 
     /// The declared options, in declaration order; a group held as a plain property (`var network =
-    /// NetworkSettings()`) contributes its options to the same mapping.
+    /// NetworkOptions()`) contributes its options to the same mapping.
     public static var properties: [Property] {
         SettingDecoding.$current.withValue(nil) {
             Mirror(reflecting: Self()).children.flatMap { child -> [Property] in

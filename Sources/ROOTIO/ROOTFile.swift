@@ -85,24 +85,28 @@ public final class ROOTFile: @unchecked Sendable {
         try header.skip(4)
         _ = try header.i32()  // fVersion: flow reads only what it needs of the header
         let begin = try header.i32()
-        // The top directory's record follows the TFile key and its name and title.
-        var key = ByteCursor(try read(begin, min(bytesAfter(begin), 300)))
+        // The top directory's record follows the TFile key and its name and title, which are as long as
+        // the path the file was written under (a long-string name takes 255 + 4 bytes and more).
+        var key = ByteCursor(try read(begin, min(bytesAfter(begin), Self.headerProbe)))
         let keyHeader = try KeyHeader(&key)
-        var directory = ByteCursor(try read(begin + keyHeader.keylen, min(bytesAfter(begin + keyHeader.keylen), 300)))
+        var directory = ByteCursor(try read(begin + keyHeader.keylen, min(bytesAfter(begin + keyHeader.keylen), Self.headerProbe)))
         _ = try directory.string()  // file name
         _ = try directory.string()  // title
         let directoryVersion = try directory.i16()
         try directory.skip(8)  // creation and modification dates
-        _ = try directory.i32()  // fNbytesKeys
+        let nbytesKeys = Int(try directory.i32())  // fNbytesKeys: the key list's size, its own key included
         _ = try directory.i32()  // fNbytesName
         let large = directoryVersion > 1000
         _ = large ? try directory.i64() : try directory.i32()  // fSeekDir
         _ = large ? try directory.i64() : try directory.i32()  // fSeekParent
         let seekKeys = large ? try directory.i64() : try directory.i32()
-        // The key list: its own key header, then the number of keys and each key's header.
-        var list = ByteCursor(try read(seekKeys, min(bytesAfter(seekKeys), 64)))
+        // The key list: its own key header (with the file's name and title again), then the number of keys
+        // and each key's header. Its size is the directory's fNbytesKeys; some writers (ROOT 6.18) leave
+        // the list key's own byte count short of it.
+        var list = ByteCursor(try read(seekKeys, min(bytesAfter(seekKeys), Self.headerProbe)))
         let listKey = try KeyHeader(&list)
-        var body = ByteCursor(try read(seekKeys, listKey.nbytes), at: listKey.keylen)
+        let listSize = min(bytesAfter(seekKeys), max(listKey.nbytes, nbytesKeys))
+        var body = ByteCursor(try read(seekKeys, listSize), at: listKey.keylen)
         let count = try body.i32()
         // Checked against the bytes present before `map` reserves room for `count` keys.
         try body.need(count: count, of: KeyHeader.minimumSize)
@@ -111,6 +115,9 @@ public final class ROOTFile: @unchecked Sendable {
             return Key(name: k.name, className: k.className, cycle: k.cycle, seek: k.seekKey)
         }
     }
+
+    /// How much is read to parse a key or directory header whose strings have not been measured yet.
+    static let headerProbe = 65_536
 
     /// The bytes from `offset` to the end, 0 outside the file (a damaged 64-bit seek must not overflow
     /// `size - offset`; `read` then refuses the offset).

@@ -162,4 +162,26 @@ final class ROOTReaderTests: XCTestCase {
             XCTAssertEqual(try tree.read("Jet_pt"), .jagged(offsets: jetOffsets, values: jet), codec)
         }
     }
+
+    /// The key list is sized from the directory record, and its header read whole however long the file's
+    /// stored name and title are: files written under long paths (CMS Open Data NanoAOD, uproot's own
+    /// samples) used to fail with "a record ends early".
+    func testLongStoredNamesAndTitles() throws {
+        let directory = NSTemporaryDirectory() + "flow-root-" + UUID().uuidString + "/" + String(repeating: "a_long_directory_name_", count: 8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let script = """
+        import sys, numpy as np, uproot
+        path = sys.argv[1] + "/" + "with_a_title_and_name_longer_than_sixty_four_bytes_together.root"
+        with uproot.recreate(path) as f:
+            f.mktree("t", {"x": "float64"}, title="a tree whose title is also long enough to matter here")
+            f["t"].extend({"x": np.arange(10, dtype=np.float64)})
+        print(path)
+        """
+        let path = String(decoding: try runPython(script, arguments: [directory]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertGreaterThan(path.utf8.count, 200)
+        let file = try ROOTFile(path: path)
+        XCTAssertEqual(file.treeNames, ["t"])
+        XCTAssertEqual(try file.tree("t").read("x"), .flat((0..<10).map(Double.init)))
+    }
 }
