@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowConfig", "FlowEngine"]),
         .testTarget(name: "CatalogTests", dependencies: ["FlowConfig", "FlowPlugins", "FlowSteps", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests"),
-        .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "TestSupport"]),
+        .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LHEFTests", dependencies: ["LHEF", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),

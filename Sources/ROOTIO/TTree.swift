@@ -77,6 +77,15 @@ public struct TTree: @unchecked Sendable {
                 throw ROOTError.badBasket(file: file.path, branch: branchName, entries: range, reason: reason)
             }
         }
+        var first = branch.basketEntry.last ?? 0
+        for basket in branch.embedded {
+            do {
+                try data.append(basket.payload, entries: basket.entries)
+            } catch let error as ROOTError {
+                throw ROOTError.badBasket(file: file.path, branch: branchName, entries: first..<(first + basket.entries), reason: "\(error)")
+            }
+            first += basket.entries
+        }
         if case .counted(let counter, _) = layout.shape {
             // Counters that count each other (only in a damaged file) would recurse for ever.
             guard counter != branchName, !counting.contains(counter) else {

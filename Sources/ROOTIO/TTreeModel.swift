@@ -34,8 +34,23 @@ final class Branch {
     var basketBytes: [Int] = []
     var basketEntry: [Int] = []
     var basketSeek: [Int] = []
+    /// Baskets stored inside the tree record itself (ROOT keeps the last, partly filled basket of a branch
+    /// there when the tree is written with the file still open, or small trees entirely): their entries
+    /// follow the baskets on disk.
+    var embedded: [EmbeddedBasket] = []
 
     init(name: String) { self.name = name }
+}
+
+/// A basket streamed inside its branch (`fBaskets`): always uncompressed; its entries' bytes are kept.
+final class EmbeddedBasket {
+    let entries: Int
+    let payload: ArraySlice<UInt8>
+
+    init(entries: Int, payload: ArraySlice<UInt8>) {
+        self.entries = entries
+        self.payload = payload
+    }
 }
 
 struct ObjectStream {
@@ -97,6 +112,7 @@ struct ObjectStream {
         switch className {
         case "TBranch", "TBranchElement", "TBranchObject": return try branch(className)
         case _ where className.hasPrefix("TLeaf"): return try leaf(className)
+        case "TBasket": return try embeddedBasket()
         default: return nil  // skipped by the caller through its byte count
         }
     }
@@ -125,7 +141,7 @@ struct ObjectStream {
         try cursor.skip(16)  // fTotBytes, fZipBytes
         branch.branches = try objectArray().compactMap { $0 as? Branch }
         branch.leaves = try objectArray().compactMap { $0 as? Leaf }
-        try cursor.skipVersioned()  // fBaskets
+        let embedded = try objectArray().compactMap { $0 as? EmbeddedBasket }
         branch.basketBytes = Array(try cursor.speedBumpedInt32s(maxBaskets).prefix(writeBaskets))
         branch.basketEntry = try cursor.speedBumpedInt64s(maxBaskets)
         branch.basketSeek = Array(try cursor.speedBumpedInt64s(maxBaskets).prefix(writeBaskets))
@@ -134,12 +150,45 @@ struct ObjectStream {
             branch.className = try cursor.string()
             if let end = outer.end { cursor.index = end }
         }
-        guard writeBaskets == 0 || (branch.basketEntry.count > writeBaskets && branch.basketEntry[writeBaskets] == branch.entries) else {
-            throw ROOTError.unsupported("branch '\(name)' keeps entries in baskets inside the tree header (a file that was not closed)")
+        // The baskets on disk end where the embedded ones begin; together they hold every entry.
+        let stored = writeBaskets == 0 ? 0 : branch.basketEntry.count > writeBaskets ? branch.basketEntry[writeBaskets] : -1
+        guard stored >= 0, stored + embedded.reduce(0, { $0 + $1.entries }) == branch.entries else {
+            throw ROOTError.corrupt("branch '\(name)' holds \(stored) entries in \(writeBaskets) baskets and \(embedded.map(\.entries).reduce(0, +)) in the tree record, of \(branch.entries)")
         }
+        branch.embedded = embedded
         branch.basketEntry = Array(branch.basketEntry.prefix(writeBaskets + 1))
         for leaf in branch.leaves { leaf.branch = branch }
         return branch
+    }
+
+    /// TBasket's streamer inside a branch: its key (of which only the lengths matter), the basket header,
+    /// the entry offsets when entries vary in size, a second copy of the key, then the entries' bytes.
+    mutating func embeddedBasket() throws -> EmbeddedBasket {
+        let start = cursor.index
+        _ = try cursor.i32()  // fNbytes
+        _ = try cursor.i16()  // key version
+        _ = try cursor.i32()  // fObjlen
+        _ = try cursor.u32()  // fDatime
+        let keylen = try cursor.i16()
+        guard keylen >= 19 else { throw ROOTError.corrupt("an embedded basket's key of \(keylen) bytes") }
+        // The basket header ends the key: version, buffer size, fNevBufSize, fNevBuf, fLast, a flag byte.
+        cursor.index = start
+        try cursor.skip(keylen - 19)
+        _ = try cursor.u16()  // version
+        _ = try cursor.i32()  // fBufferSize
+        let entrySize = try cursor.i32()
+        let entries = try cursor.i32()
+        let last = try cursor.i32()
+        try cursor.skip(1)
+        guard entries >= 0, last >= keylen else { throw ROOTError.corrupt("an embedded basket of \(entries) entries ending at \(last)") }
+        if entrySize * entries + keylen != last {
+            try cursor.skip(4 + 4 * entries)  // the entry offsets: the counter branch says the same
+        }
+        try cursor.skip(keylen)  // the key again
+        try cursor.need(last - keylen)
+        let payload = cursor.bytes[cursor.index..<(cursor.index + last - keylen)]
+        cursor.index += last - keylen
+        return EmbeddedBasket(entries: entries, payload: payload)
     }
 
     mutating func leaf(_ className: String) throws -> Leaf {

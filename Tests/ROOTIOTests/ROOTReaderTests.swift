@@ -184,4 +184,18 @@ final class ROOTReaderTests: XCTestCase {
         XCTAssertEqual(file.treeNames, ["t"])
         XCTAssertEqual(try file.tree("t").read("x"), .flat((0..<10).map(Double.init)))
     }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    /// CMS Open Data NanoAOD whose every basket is embedded in the tree record, flat and jagged branches
+    /// alike, and two ROOT-written trees with long stored names: value for value as uproot reads them.
+    func testFilesOfOtherToolsWithEmbeddedBasketsAndLongNames() throws {
+        let nano = Self.fixtures + "/nanoAOD_2015_CMS_Open_Data_ttbar.root"
+        let events = try ROOTFile(path: nano).tree("Events")
+        XCTAssertEqual(events.entries, 200)
+        XCTAssertFalse(events.branchesByName["genWeight"]!.embedded.isEmpty, "the file keeps its entries in embedded baskets")
+        try assertMatchesUproot(nano, tree: "Events", ["run", "genWeight", "nJet", "Jet_pt", "Muon_eta", "GenPart_pdgId", "LHEPdfWeight"])
+        try assertMatchesUproot(Self.fixtures + "/uproot-small-flat-tree.root", tree: "tree", ["Int32", "Int64", "Float32", "Float64", "ArrayInt32"])
+        try assertMatchesUproot(Self.fixtures + "/uproot-sample-6.20.04-uncompressed.root", tree: "sample", ["n", "i1", "f8", "ai8", "Ai8"])
+    }
 }
