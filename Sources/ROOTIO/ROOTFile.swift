@@ -92,6 +92,13 @@ public final class ROOTFile: @unchecked Sendable {
         var directory = ByteCursor(try read(begin + keyHeader.keylen, min(bytesAfter(begin + keyHeader.keylen), Self.headerProbe)))
         _ = try directory.string()  // file name
         _ = try directory.string()  // title
+        keys = try keyList(&directory)
+    }
+
+    /// A directory record (TDirectory's streamer, at `directory`'s position): where its key list is and how
+    /// long, then the list itself — its own key header (with the directory's name and title again), the
+    /// number of keys and each key's header.
+    func keyList(_ directory: inout ByteCursor) throws -> [Key] {
         let directoryVersion = try directory.i16()
         try directory.skip(8)  // creation and modification dates
         let nbytesKeys = Int(try directory.i32())  // fNbytesKeys: the key list's size, its own key included
@@ -100,9 +107,7 @@ public final class ROOTFile: @unchecked Sendable {
         _ = large ? try directory.i64() : try directory.i32()  // fSeekDir
         _ = large ? try directory.i64() : try directory.i32()  // fSeekParent
         let seekKeys = large ? try directory.i64() : try directory.i32()
-        // The key list: its own key header (with the file's name and title again), then the number of keys
-        // and each key's header. Its size is the directory's fNbytesKeys; some writers (ROOT 6.18) leave
-        // the list key's own byte count short of it.
+        // Some writers (ROOT 6.18) leave the list key's own byte count short of fNbytesKeys.
         var list = ByteCursor(try read(seekKeys, min(bytesAfter(seekKeys), Self.headerProbe)))
         let listKey = try KeyHeader(&list)
         let listSize = min(bytesAfter(seekKeys), max(listKey.nbytes, nbytesKeys))
@@ -110,11 +115,29 @@ public final class ROOTFile: @unchecked Sendable {
         let count = try body.i32()
         // Checked against the bytes present before `map` reserves room for `count` keys.
         try body.need(count: count, of: KeyHeader.minimumSize)
-        keys = try (0..<count).map { _ in
+        return try (0..<count).map { _ in
             let k = try KeyHeader(&body)
             return Key(name: k.name, className: k.className, cycle: k.cycle, seek: k.seekKey)
         }
     }
+
+    /// The keys of the directory at `path` ("" the top one, "one/two" nested ones).
+    func keys(in path: [Substring]) throws -> [Key] {
+        var current = keys
+        for name in path {
+            guard let key = current.filter({ $0.name == name && Self.directoryClasses.contains($0.className) }).max(by: { $0.cycle < $1.cycle }) else {
+                return []
+            }
+            let (bytes, _, _) = try object(at: key.seek)
+            var cursor = ByteCursor(bytes)
+            current = try keyList(&cursor)
+        }
+        return current
+    }
+
+    static let directoryClasses: Set<String> = ["TDirectory", "TDirectoryFile"]
+    /// Classes read as trees: TNtuple and TNtupleD are trees of float or double columns.
+    static let treeClasses: Set<String> = ["TTree", "TNtuple", "TNtupleD"]
 
     /// How much is read to parse a key or directory header whose strings have not been measured yet.
     static let headerProbe = 65_536
@@ -134,19 +157,40 @@ public final class ROOTFile: @unchecked Sendable {
         return (try Decompression.inflate(stored[...], into: key.objlen), key.keylen, key)
     }
 
-    /// The names of the trees in the top directory (highest cycle of each).
+    /// The trees of the file, in subdirectories as `dir/sub/tree` (highest cycle of each; directories
+    /// nested deeper than 16 levels, only in a damaged file, are not followed).
     public var treeNames: [String] {
-        var seen = Set<String>()
-        return keys.filter { $0.className == "TTree" && seen.insert($0.name).inserted }.map(\.name)
+        var names: [String] = []
+        func walk(_ keys: [Key], prefix: String, depth: Int) {
+            var seen = Set<String>()
+            for key in keys where seen.insert(key.name + "\u{0}" + key.className).inserted {
+                if Self.treeClasses.contains(key.className) { names.append(prefix + key.name) }
+                if Self.directoryClasses.contains(key.className), depth < 16,
+                   let inner = try? self.keys(in: (prefix + key.name).split(separator: "/")) {
+                    walk(inner, prefix: prefix + key.name + "/", depth: depth + 1)
+                }
+            }
+        }
+        walk(keys, prefix: "", depth: 0)
+        return names
     }
 
+    /// The tree `name`, or `dir/sub/name` in a subdirectory.
     public func tree(_ name: String) throws -> TTree {
-        guard let key = keys.filter({ $0.name == name && $0.className == "TTree" }).max(by: { $0.cycle < $1.cycle }) else {
-            throw ROOTError.missingTree(file: path, tree: name, available: treeNames)
-        }
+        let parts = name.split(separator: "/")
         do {
+            let directory = try keys(in: Array(parts.dropLast()))
+            guard let last = parts.last,
+                  let key = directory.filter({ $0.name == last && Self.treeClasses.contains($0.className) }).max(by: { $0.cycle < $1.cycle }) else {
+                if let other = directory.first(where: { $0.name == parts.last.map(String.init) }), other.className.hasSuffix("RNTuple") {
+                    throw ROOTError.unsupported("'\(name)' is an RNTuple (\(other.className)), ROOT's new columnar format, which flow does not read yet; write a TTree, or convert it")
+                }
+                throw ROOTError.missingTree(file: path, tree: name, available: treeNames)
+            }
             let (bytes, keylen, _) = try object(at: key.seek)
             var cursor = ByteCursor(bytes, origin: -keylen)
+            // A TNtuple streams its TTree base first, then its column count.
+            if key.className != "TTree" { _ = try cursor.versionHeader() }
             return try TTree(file: self, name: name, cursor: &cursor)
         } catch let error as ROOTError {
             throw Self.located(error, path)

@@ -18,7 +18,9 @@ public struct TTree: @unchecked Sendable {
         self.name = name
         var stream = ObjectStream(cursor)
         let header = try stream.cursor.versionHeader()
-        guard header.version >= 19 else { throw ROOTError.unsupported("TTree version \(header.version) (written before ROOT 6.08)") }
+        guard header.version >= 19 else {
+            throw ROOTError.unsupported("TTree class version \(header.version): flow reads version 19 and later (ROOT 6.08 on); this one was written by an older ROOT")
+        }
         _ = try stream.cursor.named()
         for _ in 0..<3 { try stream.cursor.skipVersioned() }  // TAttLine, TAttFill, TAttMarker
         entries = try stream.cursor.i64()

@@ -152,7 +152,8 @@ struct ObjectStream {
         }
         // The baskets on disk end where the embedded ones begin; together they hold every entry.
         let stored = writeBaskets == 0 ? 0 : branch.basketEntry.count > writeBaskets ? branch.basketEntry[writeBaskets] : -1
-        guard stored >= 0, stored + embedded.reduce(0, { $0 + $1.entries }) == branch.entries else {
+        // A branch without baskets (the parent of split members) holds no data of its own.
+        guard (writeBaskets == 0 && embedded.isEmpty) || (stored >= 0 && stored + embedded.reduce(0, { $0 + $1.entries }) == branch.entries) else {
             throw ROOTError.corrupt("branch '\(name)' holds \(stored) entries in \(writeBaskets) baskets and \(embedded.map(\.entries).reduce(0, +)) in the tree record, of \(branch.entries)")
         }
         branch.embedded = embedded

@@ -198,4 +198,24 @@ final class ROOTReaderTests: XCTestCase {
         try assertMatchesUproot(Self.fixtures + "/uproot-small-flat-tree.root", tree: "tree", ["Int32", "Int64", "Float32", "Float64", "ArrayInt32"])
         try assertMatchesUproot(Self.fixtures + "/uproot-sample-6.20.04-uncompressed.root", tree: "sample", ["n", "i1", "f8", "ai8", "Ai8"])
     }
+
+    /// Trees in subdirectories are found by path and listed with it.
+    func testTreesInSubdirectories() throws {
+        let directory = try temporaryDirectory("flow-root")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = """
+        import sys, numpy as np, uproot
+        with uproot.recreate(sys.argv[1] + "/dirs.root") as f:
+            f.mktree("one/two/tree", {"x": "float64"}).extend({"x": np.arange(5.0)})
+            f.mktree("top", {"x": "float64"}).extend({"x": np.arange(3.0)})
+            f["ntuple"] = {"x": np.arange(3.0)}  # uproot's default for a dict is an RNTuple
+        """
+        _ = try runPython(script, arguments: [directory])
+        let file = try ROOTFile(path: directory + "/dirs.root")
+        XCTAssertEqual(Set(file.treeNames), ["one/two/tree", "top"])
+        XCTAssertEqual(try file.tree("one/two/tree").read("x"), .flat([0, 1, 2, 3, 4]))
+        XCTAssertEqual(try file.tree("top").read("x"), .flat([0, 1, 2]))
+        XCTAssertThrowsError(try file.tree("one/tree")) { XCTAssertTrue("\($0)".contains("one/two/tree"), "\($0)") }
+        XCTAssertThrowsError(try file.tree("ntuple")) { XCTAssertTrue("\($0)".contains("RNTuple"), "\($0)") }
+    }
 }
