@@ -36,12 +36,12 @@ public struct StepExecution: Sendable {
             result = try await kind.run(context)
             try Task.checkCancellation()
         } catch let failure as StepFailure {
-            keepFailureLog(step, logPath)
+            keepFailureLog(step, logPath, failure.message)
             throw StepFailure(step: failure.step, message: failure.message, log: failure.log ?? readLog(logPath))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            keepFailureLog(step, logPath)
+            keepFailureLog(step, logPath, "\(error)")
             throw StepFailure(step: step.name, message: "\(error)", log: readLog(logPath))
         }
 
@@ -51,8 +51,9 @@ public struct StepExecution: Sendable {
         for (name, path) in result.outputs.sorted(by: { $0.key < $1.key }) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                keepFailureLog(step, logPath)
-                throw StepFailure(step: step.name, message: "declared output '\(name)' (\((path as NSString).lastPathComponent)) was not written", log: readLog(logPath))
+                let message = "declared output '\(name)' (\((path as NSString).lastPathComponent)) was not written"
+                keepFailureLog(step, logPath, message)
+                throw StepFailure(step: step.name, message: message, log: readLog(logPath))
             }
             if isDirectory.boolValue {
                 throw StepFailure(step: step.name, message: "output '\(name)' is a directory; declare its files one by one")
@@ -61,7 +62,7 @@ public struct StepExecution: Sendable {
             do {
                 stored = try store.adopt(fileAt: path)
             } catch {
-                keepFailureLog(step, logPath)
+                keepFailureLog(step, logPath, "output '\(name)': \(error)")
                 throw StepFailure(step: step.name, message: "output '\(name)': \(error)", log: readLog(logPath))
             }
             outputs[name] = .init(digest: stored.0, size: stored.1, file: (path as NSString).lastPathComponent)
@@ -88,8 +89,9 @@ public struct StepExecution: Sendable {
                 switch store.check(entry.digest, stamp: record.stamps[entry.digest]) {
                 case .intact, .rehashed: continue
                 case .missing, .damaged:
-                    keepFailureLog(step, logPath)
-                    throw StepFailure(step: step.name, message: "its input '\(output)' of step '\(dependency)' was modified or removed while it ran (steps must not write their inputs); the damaged copy was removed and '\(dependency)' will run again", log: readLog(logPath))
+                    let message = "its input '\(output)' of step '\(dependency)' was modified or removed while it ran (steps must not write their inputs); the damaged copy was removed and '\(dependency)' will run again"
+                    keepFailureLog(step, logPath, message)
+                    throw StepFailure(step: step.name, message: message, log: readLog(logPath))
                 }
             }
         }
@@ -145,10 +147,12 @@ public struct StepExecution: Sendable {
         store.root + "/failed/" + ResultsDirectory.component(step) + ".log"
     }
 
-    private func keepFailureLog(_ step: Step, _ logPath: String) {
-        if let data = FileManager.default.contents(atPath: logPath) {
-            try? AtomicFile.write(data, to: failureLogPath(step.name))
-        }
+    /// The failed run's log, ending with why it failed, for `flow show`.
+    private func keepFailureLog(_ step: Step, _ logPath: String, _ message: String) {
+        var data = FileManager.default.contents(atPath: logPath) ?? Data()
+        if let last = data.last, last != UInt8(ascii: "\n") { data.append(UInt8(ascii: "\n")) }
+        data.append(Data("error: \(message)\n".utf8))
+        try? AtomicFile.write(data, to: failureLogPath(step.name))
     }
 
     private func readLog(_ path: String) -> String? {
