@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "EventDataTests", dependencies: ["EventData", "Random", "TestSupport"]),
-        .testTarget(name: "FlowStepsTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "EventData", "Artefacts", "TestSupport", "CBLAS"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowStepsTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "EventData", "Artefacts", "TestSupport", "Network"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network"]),
         .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees", "TestSupport"]),
         .testTarget(name: "ModelContainerTests", dependencies: ["ModelContainer", "Network", "BoostedTrees"]),
