@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm build release test test-e2e demo closure bench bench-engine bench-data bench-network bench-root bench-trees bench-slurm schema fuzz clean
+.PHONY: setup slurm build release test test-e2e test-cpus demo closure bench bench-engine bench-data bench-network bench-kernels bench-root bench-trees bench-slurm schema fuzz clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -40,6 +40,21 @@ test-e2e: setup slurm
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --filter "$(E2E_TESTS)"
 
+## A network's bits on CPUs other than this one: the portable kernels' and elementary functions' tests,
+## and a training run whose parameter hash is recorded, under QEMU's user-mode emulation of a CPU without
+## AVX (Nehalem: the scalar reference, glibc's non-FMA functions) and of one with AVX2 + FMA but no
+## AVX-512 (Haswell). `make test` covers this CPU's own paths. QEMU may warn about CPU features it lacks.
+EMULATED_CPUS := Nehalem Haswell
+KERNEL_TESTS  := NetworkTests.KernelTests/testTrainingIsBitIdenticalOnEveryPath \
+                 NetworkTests.KernelTests/testReferenceIsTheDocumentedOrder \
+                 NetworkTests.KernelTests/testSignedZerosFollowTheOrder NetworkTests.PortableMathTests
+test-cpus: setup
+	@command -v qemu-x86_64 >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends qemu-user; }
+	$(SWIFT) build --build-tests
+	@for cpu in $(EMULATED_CPUS); do for t in $(KERNEL_TESTS); do \
+	  echo "== $$cpu: $$t"; qemu-x86_64 -cpu $$cpu .build/debug/flowPackageTests.xctest $$t || exit 1; \
+	done; done
+
 ## The main job: the pseudoscalar-A analysis on the built-in generator.
 demo: release
 	$(FLOW_RELEASE) run workflows/pseudoscalar400.yaml
@@ -70,6 +85,10 @@ bench-engine: release
 bench-network: release
 	@python3 -c "import torch, sklearn" 2>/dev/null || python3 -m pip install "torch==2.13.0+cpu" scikit-learn || python3 -m pip install torch scikit-learn
 	.build/release/flow-bench network 1000000
+
+## The portable kernels against OpenBLAS's: training and inference throughput, same data (no peers needed).
+bench-kernels: release
+	.build/release/flow-bench network 1000000 kernels
 
 bench-root: release
 	.build/release/flow-bench root 2000000

@@ -26,6 +26,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCodecs", providers: [.apt(["liblz4-dev", "libzstd-dev", "liblzma-dev", "libxxhash-dev"])]),
         .target(name: "CSpawn"),
+        // flow's matrix kernels: optimised C even in debug builds, and no FP contraction, so the only fused
+        // multiply-adds are the ones the code writes (the order that makes results CPU-independent).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(name: "CFiles"),
         .target(name: "YAMLNode", dependencies: ["CYAML"]),
         .target(name: "FlowConfig", dependencies: ["YAMLNode"]),
@@ -36,7 +39,7 @@ let package = Package(
         .target(name: "ROOTIO", dependencies: ["CZlib", "CCodecs", "EventData"], swiftSettings: optimized),
         .target(name: "TopGenerator", dependencies: ["EventData", "Random"], swiftSettings: optimized),
         .target(name: "ModelContainer", dependencies: ["CZlib"], swiftSettings: optimized),
-        .target(name: "Network", dependencies: ["CBLAS", "Random", "ModelContainer"], swiftSettings: optimized),
+        .target(name: "Network", dependencies: ["CBLAS", "CKernels", "Random", "ModelContainer"], swiftSettings: optimized),
         .target(name: "Calibration", swiftSettings: optimized),
         .target(name: "BoostedTrees", dependencies: ["ModelContainer"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Metrics", dependencies: ["Network", "Random"], swiftSettings: optimized),
@@ -64,7 +67,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "EventDataTests", dependencies: ["EventData", "Random", "TestSupport"]),
-        .testTarget(name: "FlowStepsTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "EventData", "Artefacts", "Calibration", "Network", "Random", "TestSupport", "CBLAS"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowStepsTests", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "EventData", "Artefacts", "Calibration", "Network", "Random", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network"]),
         .testTarget(name: "BoostedTreesTests", dependencies: ["BoostedTrees", "TestSupport"]),
         .testTarget(name: "ModelContainerTests", dependencies: ["ModelContainer", "Network", "BoostedTrees"]),

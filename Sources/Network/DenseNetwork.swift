@@ -30,9 +30,10 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
             for k in 0..<(fanIn * fanOut) {
                 let index = UInt64(offset.weights + k)
                 let event = CounterRNG.eventKey(key, index)
-                // Box–Muller from two uniforms of this parameter's own stream.
+                // Box–Muller from two uniforms of this parameter's own stream, with flow's own log and
+                // cos (glibc's may differ in the last bit between CPUs).
                 let u1 = CounterRNG.uniform(event, 0), u2 = CounterRNG.uniform(event, 1)
-                parameters[offset.weights + k] = T(sigma * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+                parameters[offset.weights + k] = T(sigma * (-2 * PortableMath.log(u1)).squareRoot() * PortableMath.cosPi(2 * u2))
             }
         }
         self.parameters = parameters
@@ -78,7 +79,7 @@ public struct DenseNetwork<T: NetworkScalar>: Sendable {
             for (l, offset) in architecture.offsets.enumerated() {
                 let (i, o) = (widths[l], widths[l + 1])
                 let input = workspace.activations[l], z = workspace.preactivations[l + 1], a = workspace.activations[l + 1]
-                // Z = b (every row) + A · Wᵀ: the bias rows are copied in, and the product added by BLAS.
+                // Z = b (every row) + A · Wᵀ: the bias rows are copied in, and the product added to them (beta 1).
                 let bias = p.baseAddress! + offset.biases
                 for r in 0..<count { (z + r * o).update(from: bias, count: o) }
                 T.gemm(transposeA: false, transposeB: true, m: count, n: o, k: i, a: input, lda: i,

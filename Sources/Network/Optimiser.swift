@@ -1,6 +1,4 @@
-import Foundation
-
-/// How the learning rate changes over the epochs.
+/// How the learning rate changes over the epochs (powers and cosines are `PortableMath`'s: the same on every CPU).
 public enum Schedule: Sendable, Equatable {
     case constant
     /// lr · decay^epoch.
@@ -11,8 +9,8 @@ public enum Schedule: Sendable, Equatable {
     public func rate(_ base: Double, epoch: Int, epochs: Int) -> Double {
         switch self {
         case .constant: return base
-        case .exponential(let decay): return base * pow(decay, Double(epoch))
-        case .cosine: return base * 0.5 * (1 + cos(Double.pi * Double(epoch) / Double(max(epochs, 1))))
+        case .exponential(let decay): return base * PortableMath.power(decay, max(epoch, 0))
+        case .cosine: return base * 0.5 * (1 + PortableMath.cosPi(Double(epoch) / Double(max(epochs, 1))))
         }
     }
 }
@@ -33,7 +31,7 @@ public struct Adam<T: NetworkScalar> {
     public mutating func update(_ parameters: inout [T], gradient: UnsafePointer<T>, learningRate: Double) {
         step += 1
         let b1 = T(beta1), b2 = T(beta2), eps = T(epsilon)
-        let c1 = T(1 / (1 - pow(beta1, Double(step)))), c2 = T(1 / (1 - pow(beta2, Double(step))))
+        let c1 = T(1 / (1 - PortableMath.power(beta1, step))), c2 = T(1 / (1 - PortableMath.power(beta2, step)))
         let lr = T(learningRate), decay = T(learningRate * weightDecay)
         let count = parameters.count
         parameters.withUnsafeMutableBufferPointer { p in

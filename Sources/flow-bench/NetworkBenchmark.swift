@@ -5,7 +5,8 @@ import Network
 import Random
 
 /// Training and inference throughput of the talk's 10-100-100-100-100-100-1 network, and isotonic
-/// fit time, side by side with PyTorch and scikit-learn on the same data when they are installed.
+/// fit time, side by side with PyTorch and scikit-learn on the same data when they are installed; then
+/// the portable kernels against OpenBLAS's. `network EVENTS kernels` runs the kernel comparison only.
 func networkBenchmark(_ arguments: [String]) throws {
     let events = arguments.first.flatMap(Int.init) ?? 1_000_000
     let inputs = 10
@@ -24,6 +25,10 @@ func networkBenchmark(_ arguments: [String]) throws {
     }
     let data = TrainingData(features: features, targets: targets, weights: weights)
     let architecture = Architecture(inputs: inputs, hidden: [100, 100, 100, 100, 100])
+    if arguments.dropFirst().first == "kernels" {
+        kernelComparison(data, architecture: architecture)
+        return
+    }
 
     // The isotonic inputs: 10⁷ scores with noisy labels and weights, shared with scikit-learn.
     let isotonicCount = 10_000_000
@@ -82,6 +87,50 @@ func networkBenchmark(_ arguments: [String]) throws {
     row("isotonic fit, 10⁶ points", flow["isotonic1000000"], nil, peers["isotonic1000000"] as? Double, higherIsBetter: false, unit: "s")
     row("isotonic fit, 10⁷ points", flow["isotonic10000000"], nil, peers["isotonic10000000"] as? Double, higherIsBetter: false, unit: "s")
     print("targets: training ≥ 1.5× PyTorch at both batch sizes, inference ≥ 2×, isotonic ≥ 2× scikit-learn")
+    print()
+    kernelComparison(data, architecture: architecture)
+}
+
+/// Training throughput (batch 512, 2 threads, one epoch) and inference throughput (2 threads) with the
+/// portable kernels on each vector path this CPU has and with OpenBLAS, on the same data. The
+/// configurations run in turn, in a rotating order, `rounds` times; a ratio is the median of the rounds'
+/// ratios (each round's runs are close in time, which cancels most of a shared machine's drift);
+/// FLOW_BENCH_RAW=1 also prints every run (thousands of events per second).
+func kernelComparison(_ data: TrainingData, architecture: Architecture, rounds: Int = 9) {
+    let saved = (Kernels.choice, Kernels.pathLimit)
+    defer { (Kernels.choice, Kernels.pathLimit) = saved }
+    var configurations: [(name: String, choice: Kernels.Choice, path: Kernels.Path)] =
+        Kernels.Path.available.filter { $0 != .reference }.reversed().map { ("portable, \($0.name)", .portable, $0) }
+    Kernels.choice = .openblas
+    configurations.append((Kernels.family, .openblas, Kernels.Path.available.last!))
+    var settings = TrainingSettings()
+    settings.epochs = 1
+    settings.batchSize = 512
+    settings.threads = 2
+    let network = DenseNetwork<Float>(architecture: architecture, seed: 1, standardisation: .fit(data.features, inputs: architecture.inputs))
+    var training = [[Double]](repeating: [], count: configurations.count), inference = training
+    for round in 0..<rounds {
+        for step in 0..<configurations.count {
+            let i = (step + round) % configurations.count
+            (Kernels.choice, Kernels.pathLimit) = (configurations[i].choice, configurations[i].path)
+            training[i].append(Trainer<Float>(architecture: architecture, settings: settings).train(data).1.eventsPerSecond)
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = network.predict(data.features, threads: 2)
+            inference[i].append(Double(data.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        }
+    }
+    let openblas = configurations.count - 1
+    if ProcessInfo.processInfo.environment["FLOW_BENCH_RAW"] != nil {
+        for (i, c) in configurations.enumerated() { print(c.name, training[i].map { Int($0 / 1000) }, inference[i].map { Int($0 / 1000) }) }
+    }
+    func ratio(_ x: [[Double]], _ i: Int) -> Double { median((0..<rounds).map { x[i][$0] / x[openblas][$0] }) }
+    print("kernels: \(data.count) events, 10-100×5-1, \(rounds) rounds; medians; portable results are bit-identical on every CPU")
+    print("kernels                         training b512 2 thr (ev/s)   vs OpenBLAS   inference 2 thr (ev/s)   vs OpenBLAS")
+    for (i, c) in configurations.enumerated() {
+        print(c.name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%.0f", median(training[i])).leftPadded(26)
+              + String(format: "%.2f×", ratio(training, i)).leftPadded(14)
+              + String(format: "%.0f", median(inference[i])).leftPadded(25) + String(format: "%.2f×", ratio(inference, i)).leftPadded(14))
+    }
 }
 
 func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {

@@ -1,7 +1,7 @@
-import CBLAS
 import XCTest
 import FlowConfig
 import FlowEngine
+import Network
 @testable import FlowSteps
 
 /// A kind's `version` is in every cache key, so a change to what a kind writes must come with a new
@@ -9,10 +9,11 @@ import FlowEngine
 /// fixed input and compares the digest of what each wrote with `Fixtures/kind-fingerprints.json`:
 /// changed outputs under an unchanged version fail it.
 ///
-/// Kinds whose outputs pass through OpenBLAS kernels (a network) are fingerprinted per OpenBLAS core,
-/// since its kernels differ per CPU family; the others are fingerprinted once for every machine.
-/// After a deliberate change: bump the kind's version, then `FLOW_UPDATE_FINGERPRINTS=1 swift test
-/// --filter KindFingerprintTests` rewrites the file.
+/// With the portable kernels (the default) a network's bits are the same on every CPU, so every kind
+/// is fingerprinted once for every machine. With `FLOW_KERNELS=openblas`, the kinds whose outputs pass
+/// through a network are fingerprinted per kernel family (`Kernels.family`, e.g. "openblas-Haswell"),
+/// since OpenBLAS's kernels differ per CPU family. After a deliberate change: bump the kind's version,
+/// then `FLOW_UPDATE_FINGERPRINTS=1 swift test --filter KindFingerprintTests` rewrites the file.
 final class KindFingerprintTests: XCTestCase {
     static let workflow = """
     flow: 1
@@ -35,7 +36,8 @@ final class KindFingerprintTests: XCTestCase {
       exported: {export: {data: weights, format: csv}}
       shell: {command: {run: "echo 1 > ${outputs.o}", outputs: {o: o.txt}}}
     """
-    /// Steps whose outputs depend on the CPU's OpenBLAS kernels (a network, or a step reading one's output).
+    /// Steps whose outputs pass through a network's products (a network, or a step reading one's output):
+    /// CPU-dependent under OpenBLAS's kernels.
     static let blasDependent: Set<String> = ["net", "closure", "report"]
 
     static var fixture: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Fixtures/kind-fingerprints.json" }
@@ -47,27 +49,32 @@ final class KindFingerprintTests: XCTestCase {
         try "x,w\n1,0.5\n2,-0.25\n3,1\n".write(toFile: directory + "/table.csv", atomically: true, encoding: .utf8)
         let (workspace, outcomes) = try await runWorkflow(Self.workflow, in: directory)
 
-        let core = String(cString: openblas_get_corename())
+        let core = Kernels.family, perFamily = Kernels.choice == .openblas
         var portable: [(String, Value)] = [], blas: [(String, Value)] = []
         for step in workspace.workflow.steps.sorted(by: { $0.name < $1.name }) {
             let record = try XCTUnwrap(outcomes[step.name]?.record, "\(step.name): \(String(describing: outcomes[step.name]))")
             let digest = Digest.of(record.outputs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.digest.hex)\n" }.joined())
             let version = try XCTUnwrap(Catalog.registry[step.kind]).version
             let entry: (String, Value) = (step.name, .object([("kind", .string(step.kind)), ("outputs", .string(digest.hex)), ("version", .int(version))]))
-            if Self.blasDependent.contains(step.name) { blas.append(entry) } else { portable.append(entry) }
+            if perFamily && Self.blasDependent.contains(step.name) { blas.append(entry) } else { portable.append(entry) }
         }
         XCTAssertEqual(Set(portable.compactMap { $0.1["kind"]?.string } + blas.compactMap { $0.1["kind"]?.string }),
                        Set(Catalog.registry.kinds.map(\.name)), "every kind is fingerprinted")
 
         let committed = FileManager.default.contents(atPath: Self.fixture).flatMap { try? Value(json: $0) }
         if ProcessInfo.processInfo.environment["FLOW_UPDATE_FINGERPRINTS"] == "1" {
-            // Other cores keep only the fingerprints still valid: those of unchanged versions.
-            let versions = Dictionary(blas.map { ($0.0, $0.1["version"]) }, uniquingKeysWith: { a, _ in a })
+            // Other kernel families keep only the fingerprints still valid: those of unchanged versions.
+            let versions = Dictionary((portable + blas).map { ($0.0, $0.1["version"]) }, uniquingKeysWith: { a, _ in a })
             var cores = (committed?["blas"]?.object ?? []).filter { $0.0 != core }.map { name, entries -> (String, Value) in
                 (name, .object((entries.object ?? []).filter { versions[$0.0] == $0.1["version"] }))
             }
-            cores.append((core, .object(blas)))
-            let document = Value.object([("blas", .object(cores.sorted { $0.0 < $1.0 })), ("portable", .object(portable))])
+            if perFamily { cores.append((core, .object(blas))) }
+            // A run with OpenBLAS records its family's entries and the CPU-independent steps; the portable
+            // kernels' entries for the network steps stay as committed.
+            let kept = perFamily
+                ? (portable + (committed?["portable"]?.object ?? []).filter { Self.blasDependent.contains($0.0) }).sorted { $0.0 < $1.0 }
+                : portable
+            let document = Value.object([("blas", .object(cores.sorted { $0.0 < $1.0 })), ("portable", .object(kept))])
             try document.prettyJSON.write(toFile: Self.fixture, atomically: true, encoding: .utf8)
             return
         }
@@ -76,10 +83,10 @@ final class KindFingerprintTests: XCTestCase {
         if let recorded = file["blas"]?[core] {
             // A core recorded before a kind's version changed has no fingerprint for it yet.
             let known = blas.filter { recorded[$0.0] != nil }
-            if known.count < blas.count { print("note: OpenBLAS core \(core) has no fingerprint yet for \(blas.filter { recorded[$0.0] == nil }.map(\.0))") }
+            if known.count < blas.count { print("note: \(core) has no fingerprint yet for \(blas.filter { recorded[$0.0] == nil }.map(\.0))") }
             compare(known, recorded)
-        } else {
-            print("note: no fingerprints recorded for OpenBLAS core \(core); checked the \(portable.count) portable steps only")
+        } else if perFamily {
+            print("note: no fingerprints recorded for \(core); checked the \(portable.count) CPU-independent steps only")
         }
     }
 
