@@ -21,6 +21,7 @@ final class KindFingerprintTests: XCTestCase {
       sm: {generate: {process: sm-ttbar, events: 3000, seed: 3}}
       res: {generate: {process: pseudoscalar-resonance, events: 1000, seed: 4}}
       toy: {toy: {events: 2000, seed: 5}}
+      sample: {generate: {process: pseudoscalar-interference, events: 500, seed: 6, truth: true}}
       csv: {load: {path: table.csv, weight: w}}
     steps:
       mix: {merge: [sm, res]}
@@ -35,6 +36,7 @@ final class KindFingerprintTests: XCTestCase {
       report: {report: {closure: closure, weights: weights}}
       exported: {export: {data: weights, format: csv}}
       shell: {command: {run: "echo 1 > ${outputs.o}", outputs: {o: o.txt}}}
+      exact: {truth: {data: sample, samples: [sample]}}
     """
     /// Steps whose outputs pass through a network's products (a network, or a step reading one's output):
     /// CPU-dependent under OpenBLAS's kernels.
