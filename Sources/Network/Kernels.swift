@@ -61,13 +61,17 @@ public enum Kernels {
         set { flow_kernels_limit_path(newValue.rawValue) }
     }
 
-    nonisolated(unsafe) static var current: Choice = fromEnvironment(ProcessInfo.processInfo.environment["FLOW_KERNELS"])
-
-    static func fromEnvironment(_ value: String?) -> Choice {
-        guard let value, !value.isEmpty else { return .portable }
-        if let choice = Choice(rawValue: value.lowercased()) { return choice }
-        FileHandle.standardError.write(Data("flow: FLOW_KERNELS=\(value) is neither portable nor openblas; using portable\n".utf8))
+    nonisolated(unsafe) static var current: Choice = {
+        let value = ProcessInfo.processInfo.environment["FLOW_KERNELS"]
+        if let choice = fromEnvironment(value) { return choice }
+        FileHandle.standardError.write(Data("flow: FLOW_KERNELS=\(value ?? "") is neither portable nor openblas; using portable\n".utf8))
         return .portable
+    }()
+
+    /// The choice a value of FLOW_KERNELS names (unset or empty: portable); nil for anything else.
+    static func fromEnvironment(_ value: String?) -> Choice? {
+        guard let value, !value.isEmpty else { return .portable }
+        return Choice(rawValue: value.lowercased())
     }
 
     /// One path's product (see `NetworkScalar.gemm`), for tests; false when this CPU cannot run the path.

@@ -68,7 +68,7 @@ public struct Trainer<T: NetworkScalar> {
     /// `shouldStop` is asked before every batch (a cancelled run); training then ends where it is.
     public func train(_ data: TrainingData, validation: TrainingData? = nil, shouldStop: () -> Bool = { false },
                       progress: (EpochReport) -> Void = { _ in }) -> (DenseNetwork<T>, TrainingHistory) {
-        // Data parallel: each worker runs its share of a batch with single-threaded BLAS, and the
+        // Data parallel: each worker runs its share of a batch with single-threaded matrix products, and the
         // gradients are summed in worker order, so a fixed thread count gives bit-identical models.
         BLASThreads.set(1)
         let workers = max(1, settings.threads)
