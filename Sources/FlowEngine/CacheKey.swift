@@ -60,7 +60,8 @@ public struct KeyDocument: Sendable, Equatable {
             }
         }
         for label in Set(old.inputs.keys).union(inputs.keys).sorted() where old.inputs[label] != inputs[label] {
-            let what = label.hasPrefix("file:") ? "file '\(label.dropFirst(5))'" : "input '\(label.dropFirst(5))'"
+            let (prefix, name) = label.firstIndex(of: ":").map { (label[..<$0], label[label.index(after: $0)...]) } ?? ("", label[...])
+            let what = prefix == "file" ? "file '\(name)'" : prefix == "environment" ? "environment setting \(name)" : "input '\(name)'"
             switch (old.inputs[label], inputs[label]) {
             case (nil, _): reasons.append("new \(what)")
             case (_, nil): reasons.append("\(what) no longer used")

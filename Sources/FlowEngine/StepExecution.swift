@@ -110,6 +110,11 @@ public struct StepExecution: Sendable {
         for (written, path) in workspaceFiles(for: step) {
             inputs["file:\(written)"] = try FileDigestCache.shared.digest(of: path)
         }
+        // FLOW_KERNELS=openblas trains networks with OpenBLAS's CPU-specific kernels: other bits than the
+        // portable default, so other keys (the default adds nothing, and keys stay as they are).
+        if let kernels = ProcessInfo.processInfo.environment["FLOW_KERNELS"], !kernels.isEmpty, kernels != "portable" {
+            inputs["environment:FLOW_KERNELS"] = Digest.of(kernels)
+        }
         return KeyDocument(kind: step.kind, version: kind.version, config: step.config, inputs: inputs)
     }
 
