@@ -62,6 +62,7 @@ demo: release
 ## The main job over three network seeds (the committed lock file is seed 1's, run last), then the
 ## paired closure table and the downstream significances as mean ± spread, checked against the targets.
 CLOSURE_SEEDS ?= 2 3 1
+CLOSURE_FLAGS ?=
 closure: release
 	@for seed in $(CLOSURE_SEEDS); do \
 	  $(FLOW_RELEASE) run workflows/pseudoscalar400.yaml -p network_seed=$$seed || exit 1; \
@@ -70,7 +71,7 @@ closure: release
 	  cp results/pseudoscalar400/closure_trees/closure.json results/seeds/$$seed/closure_trees.json; \
 	  cp results/pseudoscalar400/classifier/classifier.json results/seeds/$$seed/classifier.json; \
 	done
-	python3 bench/closure_check.py $(addprefix results/seeds/,$(CLOSURE_SEEDS))
+	python3 bench/closure_check.py $(CLOSURE_FLAGS) $(addprefix results/seeds/,$(CLOSURE_SEEDS))
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
 bench: bench-engine bench-data bench-network bench-root bench-trees bench-slurm
