@@ -5,22 +5,6 @@ import XCTest
 /// The portable kernels: every vector path gives the scalar reference's bits, the reference is the
 /// documented summation order, and a training run does not depend on the path.
 final class KernelTests: XCTestCase {
-    /// A small xorshift generator: the shapes and values are the same on every run.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        /// Uniform in [−1, 1), with a few exact zeros, as activations after a ReLU have.
-        mutating func value() -> Double { next() % 17 == 0 ? 0 : Double(next() >> 11) * 0x1p-52 - 1 }
-        /// 1…300, half of the draws below 40, so ragged edges of every block size come up often.
-        mutating func dimension() -> Int { next() % 2 == 0 ? int(1...40) : int(1...300) }
-    }
-
     struct Problem<T: NetworkScalar> {
         var transposeA: Bool, transposeB: Bool
         var m: Int, n: Int, k: Int
@@ -28,7 +12,7 @@ final class KernelTests: XCTestCase {
         var a: [T], b: [T], c: [T]
         var beta: T
 
-        init(_ g: inout Generator, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, beta: T) {
+        init(_ g: inout TestGenerator, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, beta: T) {
             (self.m, self.n, self.k, self.transposeA, self.transposeB, self.beta) = (m, n, k, transposeA, transposeB, beta)
             // Leading dimensions with slack now and then, as a sub-matrix has.
             lda = (transposeA ? m : k) + (g.next() % 3 == 0 ? g.int(1...5) : 0)
@@ -93,7 +77,7 @@ final class KernelTests: XCTestCase {
 
     /// The shapes of the network's own products (a 10-100-…-1 network on 256-row batches) and the
     /// degenerate ones, then random shapes with every transpose and beta.
-    func shapes(_ g: inout Generator, count: Int) -> [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, beta: Double)] {
+    func shapes(_ g: inout TestGenerator, count: Int) -> [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, beta: Double)] {
         var list: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, beta: Double)] = [
             (256, 100, 10, false, true, 1), (256, 100, 100, false, true, 1), (256, 1, 100, false, true, 1),
             (100, 100, 256, true, false, 0), (100, 1, 256, true, false, 0), (1, 100, 256, true, false, 0),
@@ -113,7 +97,7 @@ final class KernelTests: XCTestCase {
     func testVectorPathsGiveTheReferencesBits() throws {
         let vector = Kernels.Path.available.filter { $0 != .reference }
         if vector.isEmpty { throw XCTSkip("this CPU has neither AVX2 + FMA nor AVX-512F: the reference is the only path") }
-        var g = Generator(state: 0x9E37_79B9_7F4A_7C15)
+        var g = TestGenerator(state: 0x9E37_79B9_7F4A_7C15)
         var compared = 0
         for s in shapes(&g, count: 400) {
             let pf = Problem<Float>(&g, m: s.m, n: s.n, k: s.k, transposeA: s.ta, transposeB: s.tb, beta: Float(s.beta))
@@ -133,7 +117,7 @@ final class KernelTests: XCTestCase {
     /// rounded fused multiply-add) gives the same bits, and so does `NetworkScalar.gemm` with the
     /// portable kernels.
     func testReferenceIsTheDocumentedOrder() throws {
-        var g = Generator(state: 42)
+        var g = TestGenerator(state: 42)
         var list = shapes(&g, count: 0).filter { $0.m * $0.n * $0.k <= 300_000 }
         for _ in 0..<150 {
             list.append((g.int(1...40), g.int(1...40), g.int(0...60), g.next() % 2 == 0, g.next() % 2 == 0, [0, 1, 0.375][g.int(0...2)]))
@@ -230,7 +214,7 @@ final class KernelTests: XCTestCase {
 
     /// OpenBLAS computes the same products, in its own order: equal to float rounding.
     func testOpenBLASAgreesToRounding() throws {
-        var g = Generator(state: 7)
+        var g = TestGenerator(state: 7)
         let saved = Kernels.choice
         defer { Kernels.choice = saved }
         for s in shapes(&g, count: 40) {

@@ -5,18 +5,6 @@ import XCTest
 /// (c) flow's own elementary functions against glibc's in higher precision (Double for the Float
 /// functions, Float80 for the Double ones): the largest error over many points, in ulps of the result.
 final class PortableMathTests: XCTestCase {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-        /// Uniform in [lo, hi).
-        mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(next() >> 11) * 0x1p-53 }
-    }
-
     /// |x − reference| in ulps of Float at the reference (the ulp of the smallest normal below it).
     func floatULPs(_ x: Float, _ reference: Double) -> Double {
         let r = Float(reference)
@@ -31,7 +19,7 @@ final class PortableMathTests: XCTestCase {
     }
 
     func testFloatExpWithinOneULP() {
-        var g = Generator(state: 11)
+        var g = TestGenerator(state: 11)
         var worst = 0.0, at: Float = 0
         for i in 0..<1_000_000 {
             // The whole finite range, and half the points in the range activations and losses see.
@@ -52,7 +40,7 @@ final class PortableMathTests: XCTestCase {
     }
 
     func testDoubleExpWithinOneULP() {
-        var g = Generator(state: 12)
+        var g = TestGenerator(state: 12)
         var worst = 0.0, at = 0.0
         for i in 0..<500_000 {
             let x = i % 2 == 0 ? g.uniform(-745, 709.78) : g.uniform(-20, 20)
@@ -70,7 +58,7 @@ final class PortableMathTests: XCTestCase {
     }
 
     func testLog1pWithinOneULP() {
-        var g = Generator(state: 13)
+        var g = TestGenerator(state: 13)
         var worstFloat = 0.0, atFloat: Float = 0, worstDouble = 0.0, atDouble = 0.0
         for i in 0..<500_000 {
             // Where the BCE loss evaluates it, (0, 1]; around the reduction's thresholds; and far out.
@@ -104,7 +92,7 @@ final class PortableMathTests: XCTestCase {
     }
 
     func testLogWithinOneULP() {
-        var g = Generator(state: 14)
+        var g = TestGenerator(state: 14)
         var worst = 0.0, at = 0.0
         for i in 0..<500_000 {
             // Box–Muller's uniforms in (0, 1), and any positive double (subnormals too).
@@ -120,7 +108,7 @@ final class PortableMathTests: XCTestCase {
     }
 
     func testCosPi() {
-        var g = Generator(state: 15)
+        var g = TestGenerator(state: 15)
         var worst = 0.0, at = 0.0
         for _ in 0..<500_000 {
             // Initialisation asks for cos(2πu), u in (0, 1); the cosine schedule for cos(π·e/E), in [0, 1].
