@@ -128,11 +128,16 @@ public final class ROOTFile: @unchecked Sendable {
             guard let key = current.filter({ $0.name == name && Self.directoryClasses.contains($0.className) }).max(by: { $0.cycle < $1.cycle }) else {
                 return []
             }
-            let (bytes, _, _) = try object(at: key.seek)
-            var cursor = ByteCursor(bytes)
-            current = try keyList(&cursor)
+            current = try directoryKeys(at: key.seek)
         }
         return current
+    }
+
+    /// The keys of the subdirectory whose record is at `seek`.
+    func directoryKeys(at seek: Int) throws -> [Key] {
+        let (bytes, _, _) = try object(at: seek)
+        var cursor = ByteCursor(bytes)
+        return try keyList(&cursor)
     }
 
     static let directoryClasses: Set<String> = ["TDirectory", "TDirectoryFile"]
@@ -157,18 +162,23 @@ public final class ROOTFile: @unchecked Sendable {
         return (try Decompression.inflate(stored[...], into: key.objlen), key.keylen, key)
     }
 
-    /// The trees of the file, in subdirectories as `dir/sub/tree` (highest cycle of each; directories
-    /// nested deeper than 16 levels, only in a damaged file, are not followed).
+    /// The trees of the file, in subdirectories as `dir/sub/tree` (highest cycle of each). Each directory
+    /// record is read once, and none deeper than 16 levels: a damaged file whose directories list one
+    /// another, or one record under many names, cannot make the walk loop or explode.
     public var treeNames: [String] {
         var names: [String] = []
+        var visited = Set<Int>()
         func walk(_ keys: [Key], prefix: String, depth: Int) {
             var seen = Set<String>()
+            var latestDirectory: [String: Key] = [:]
+            for key in keys where Self.directoryClasses.contains(key.className) && key.cycle >= (latestDirectory[key.name]?.cycle ?? .min) {
+                latestDirectory[key.name] = key
+            }
             for key in keys where seen.insert(key.name + "\u{0}" + key.className).inserted {
                 if Self.treeClasses.contains(key.className) { names.append(prefix + key.name) }
-                if Self.directoryClasses.contains(key.className), depth < 16,
-                   let inner = try? self.keys(in: (prefix + key.name).split(separator: "/")) {
-                    walk(inner, prefix: prefix + key.name + "/", depth: depth + 1)
-                }
+                guard Self.directoryClasses.contains(key.className), depth < 16, let latest = latestDirectory[key.name],
+                      visited.insert(latest.seek).inserted, let inner = try? directoryKeys(at: latest.seek) else { continue }
+                walk(inner, prefix: prefix + key.name + "/", depth: depth + 1)
             }
         }
         walk(keys, prefix: "", depth: 0)
