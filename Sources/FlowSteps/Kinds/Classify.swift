@@ -134,6 +134,11 @@ struct ClassifierSamples {
         let sig = parts(signal.rowCount, 0x53, test: s.signalTest == nil ? s.testFraction : 0)
         let signalTestRows = s.signalTest == nil ? sig[2] : Array(0..<signalTest.rowCount)
         (training, validation, test) = ((b[0], sig[0]), (b[1], sig[1]), (b[2], signalTestRows))
+        // An AUC or Z of no events would be NaN, not an answer.
+        for (rows, name) in [(training.background, backgroundName), (training.signal, signalName), (test.background, backgroundName),
+                             (test.signal, signalTestName)] where rows.isEmpty {
+            throw StepFailure(step: context.step.name, message: "'\(name)' leaves no events for the classifier's training or test part: it needs more events")
+        }
         backgroundScale = 1 / s.testFraction
         // A separate test sample is the rest of the sample `signal` was split from.
         signalScale = s.signalTest == nil ? 1 / s.testFraction : Double(signal.rowCount + signalTest.rowCount) / Double(max(1, signalTest.rowCount))
