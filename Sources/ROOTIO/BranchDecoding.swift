@@ -24,6 +24,13 @@ struct BranchLayout {
 
     let element: Element
     let shape: Shape
+    /// Double32_t and Float16_t stored in fewer bits than the element they are read into.
+    var packing: PackedReal? = nil
+    /// For one leaf of a leaf list (`x/D:y/I:z/B`): where its bytes sit in each entry.
+    var leafList: LeafListPlace? = nil
+
+    /// Bytes per value as stored.
+    var storedSize: Int { packing?.size ?? element.size }
 
     init(branch: Branch, leaf: Leaf) throws {
         if branch.className.hasPrefix("vector<") {
@@ -35,16 +42,43 @@ struct BranchLayout {
             shape = .vector
             return
         }
-        guard let element = Self.element(leaf) else {
-            throw ROOTError.unsupported("branch '\(branch.name)' has a \(leaf.className) leaf\(branch.className.isEmpty ? "" : " of \(branch.className)"); flow reads numbers and bool")
+        if let (element, packing) = try PackedReal.layout(branch: branch, leaf: leaf) {
+            self.element = element
+            self.packing = packing
+        } else if let element = Self.element(leaf) {
+            self.element = element
+        } else {
+            throw ROOTError.unsupported(Self.unreadable(branch: branch, leaf: leaf))
         }
-        self.element = element
+        if branch.leaves.count > 1 {
+            leafList = try LeafListPlace(branch: branch, leaf: leaf)
+        }
         if let count = leaf.count {
             guard let counter = count.branch?.name else { throw ROOTError.corrupt("the counter of '\(branch.name)' belongs to no branch") }
             shape = .counted(counter, max(1, leaf.length))
         } else {
             shape = leaf.length > 1 ? .fixed(leaf.length) : .scalar
         }
+    }
+
+    /// Why a leaf is not read, and what would read it.
+    static func unreadable(branch: Branch, leaf: Leaf) -> String {
+        let type = branch.className.isEmpty ? leaf.className : "\(leaf.className) of \(branch.className)"
+        switch leaf.className {
+        case "TLeafC":
+            return "branch '\(branch.name)' holds text (\(type), a char* string); flow's columns are numbers: leave it out of the columns read"
+        case "TLeafElement" where branch.className.contains("string"):
+            return "branch '\(branch.name)' holds text (\(type)); flow's columns are numbers: leave it out of the columns read"
+        default:
+            return "branch '\(branch.name)' has a \(type) leaf; flow reads numbers and bool, fixed arrays, counted arrays and std::vector of numbers"
+        }
+    }
+
+    /// The size of one value of a leaf as stored, for placing the leaves of a leaf list.
+    static func storedSize(_ leaf: Leaf, of branch: Branch) throws -> Int {
+        if let (_, packing) = try PackedReal.layout(branch: branch, leaf: leaf) { return packing.size }
+        guard let element = element(leaf) else { throw ROOTError.unsupported(unreadable(branch: branch, leaf: leaf)) }
+        return element.size
     }
 
     static func element(_ leaf: Leaf) -> Element? {
@@ -107,8 +141,9 @@ struct BranchDecoder {
         values.reserveCapacity(max(0, min(expectedValues, 1 << 24)))
     }
 
-    mutating func append(_ payload: ArraySlice<UInt8>, entries: Int) throws {
-        let size = layout.element.size
+    mutating func append(_ stored: ArraySlice<UInt8>, entries: Int) throws {
+        let payload = try layout.leafList.map { try $0.gather(stored, entries: entries) } ?? stored
+        let size = layout.storedSize
         switch layout.shape {
         case .scalar, .fixed:
             let perEntry: Int
@@ -117,10 +152,10 @@ struct BranchDecoder {
             guard !overflow, payload.count == bytes else {
                 throw ROOTError.corrupt("\(payload.count) bytes for \(entries) entries of \(perEntry) × \(size) bytes")
             }
-            Self.decode(payload, layout.element, into: &values)
+            decode(payload)
         case .counted:
             guard payload.count % size == 0 else { throw ROOTError.corrupt("\(payload.count) bytes is not a whole number of \(size)-byte values") }
-            Self.decode(payload, layout.element, into: &values)
+            decode(payload)
         case .vector:
             var position = payload.startIndex
             for _ in 0..<entries {
@@ -128,7 +163,7 @@ struct BranchDecoder {
                 let count = payload[position + 6..<position + 10].reduce(0) { $0 << 8 | Int($1) }
                 let end = position + 10 + count * size
                 guard count >= 0, end <= payload.endIndex else { throw ROOTError.corrupt("a vector of \(count) values runs past the basket") }
-                Self.decode(payload[position + 10..<end], layout.element, into: &values)
+                decode(payload[position + 10..<end])
                 offsets.append(values.count)
                 position = end
             }
@@ -157,6 +192,14 @@ struct BranchDecoder {
             return .jagged(offsets: offsets, values: values)
         case .vector:
             return .jagged(offsets: offsets, values: values)
+        }
+    }
+
+    private mutating func decode(_ bytes: ArraySlice<UInt8>) {
+        if let packing = layout.packing {
+            packing.decode(bytes, into: &values)
+        } else {
+            Self.decode(bytes, layout.element, into: &values)
         }
     }
 

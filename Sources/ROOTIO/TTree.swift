@@ -10,6 +10,9 @@ public struct TTree: @unchecked Sendable {
     public let entries: Int
     let file: ROOTFile
     let branchesByName: [String: Branch]
+    /// The leaves of leaf lists, by column name: `branch.leaf`, and the leaf's own name where no branch
+    /// or other leaf has it.
+    let leafColumns: [String: (branch: Branch, leaf: Leaf)]
     /// Every branch's full name, in the order the tree lists them (sub-branches after their parent).
     public let branchNames: [String]
 
@@ -42,8 +45,33 @@ public struct TTree: @unchecked Sendable {
             branch.branches.forEach(visit)
         }
         top.forEach(visit)
+        // `arr[3]/F` written under the name `arr[3]` is found as `arr` too, so `arr[1]` picks an element.
+        for name in names where name.hasSuffix("]") {
+            if let open = name.firstIndex(of: "["), byName[String(name[..<open])] == nil {
+                byName[String(name[..<open])] = byName[name]
+            }
+        }
+        var leaves: [String: (branch: Branch, leaf: Leaf)] = [:], leafNames: [String] = []
+        var shortNames: [String: Int] = [:]
+        for name in names {
+            let branch = byName[name]!
+            guard branch.leaves.count > 1 else { continue }
+            for leaf in branch.leaves {
+                leaves[name + "." + leaf.name] = (branch, leaf)
+                leafNames.append(name + "." + leaf.name)
+                shortNames[leaf.name, default: 0] += 1
+            }
+        }
+        for name in leafNames {
+            let (branch, leaf) = leaves[name]!
+            if shortNames[leaf.name] == 1 && byName[leaf.name] == nil { leaves[leaf.name] = (branch, leaf) }
+        }
         branchesByName = byName
-        branchNames = names
+        leafColumns = leaves
+        branchNames = names.flatMap { name in
+            let branch = byName[name]!
+            return branch.leaves.count > 1 ? [name] + branch.leaves.map { name + "." + $0.name } : [name]
+        }
     }
 
     /// Reads a whole branch. Numeric leaves of 8 to 64 bits and bool, fixed arrays, leaves with a counter
@@ -54,12 +82,7 @@ public struct TTree: @unchecked Sendable {
 
     /// `counting` holds the branches whose counter this read is, so a cycle of counters is an error.
     private func read(_ branchName: String, countedBy counting: Set<String>) throws -> BranchData {
-        guard let branch = branchesByName[branchName] else {
-            throw ROOTError.missingBranch(file: file.path, tree: name, branch: branchName, close: closeNames(to: branchName))
-        }
-        guard let leaf = branch.leaves.first else {
-            throw ROOTError.unsupported("branch '\(branchName)' has no leaf (an object branch: read its sub-branches)")
-        }
+        let (branch, leaf) = try column(branchName)
         let layout = try BranchLayout(branch: branch, leaf: leaf)
         var expected = branch.entries
         if case .fixed(let n) = layout.shape { expected = expected.multipliedReportingOverflow(by: n).partialValue }
@@ -98,6 +121,22 @@ public struct TTree: @unchecked Sendable {
             return try data.finish(counts: values.map { Int(exactly: $0) ?? -1 })
         }
         return try data.finish(counts: nil)
+    }
+
+    /// The branch and leaf a column name reads.
+    private func column(_ columnName: String) throws -> (Branch, Leaf) {
+        if let place = leafColumns[columnName] { return (place.branch, place.leaf) }
+        guard let branch = branchesByName[columnName] else {
+            throw ROOTError.missingBranch(file: file.path, tree: name, branch: columnName, close: closeNames(to: columnName))
+        }
+        guard let leaf = branch.leaves.first else {
+            throw ROOTError.unsupported("branch '\(columnName)' has no leaf (an object branch: read its sub-branches)")
+        }
+        guard branch.leaves.count == 1 else {
+            let names = branch.leaves.map { "\(columnName).\($0.name)" }.joined(separator: ", ")
+            throw ROOTError.unsupported("branch '\(columnName)' is a leaf list: read its leaves as columns (\(names))")
+        }
+        return (branch, leaf)
     }
 
     /// Several branches, read side by side on `threads` threads (one branch per task); in the given order.

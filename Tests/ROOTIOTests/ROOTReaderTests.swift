@@ -20,7 +20,11 @@ final class ROOTReaderTests: XCTestCase {
         path, tree, out = sys.argv[1], sys.argv[2], sys.argv[3]
         t = uproot.open(path)[tree]
         for i, name in enumerate(sys.argv[4:]):
-            a = t[name].array(library="ak")
+            if name in t:
+                a = t[name].array(library="ak")
+            else:  # a leaf of a leaf list: `branch.leaf`, a field of uproot's record
+                branch, leaf = name.rsplit(".", 1)
+                a = ak.from_numpy(t[branch].array(library="np")[leaf])
             if a.ndim == 1:
                 offsets = np.arange(len(a) + 1)
                 flat = ak.to_numpy(a)
@@ -217,5 +221,31 @@ final class ROOTReaderTests: XCTestCase {
         XCTAssertEqual(try file.tree("top").read("x"), .flat([0, 1, 2]))
         XCTAssertThrowsError(try file.tree("one/tree")) { XCTAssertTrue("\($0)".contains("one/two/tree"), "\($0)") }
         XCTAssertThrowsError(try file.tree("ntuple")) { XCTAssertTrue("\($0)".contains("RNTuple"), "\($0)") }
+    }
+
+    /// A leaf list's leaves as columns, Double32_t and Float16_t in every packing (ranges with 3 to 32 bits,
+    /// scalars and arrays), as uproot reads them; a char* branch is named as text.
+    func testLeafListsPackedRealsAndText() throws {
+        let leafList = Self.fixtures + "/uproot-leaflist.root"
+        try assertMatchesUproot(leafList, tree: "tree", ["leaflist.x", "leaflist.y", "leaflist.z"])
+        let tree = try ROOTFile(path: leafList).tree("tree")
+        XCTAssertEqual(try tree.read("x"), try tree.read("leaflist.x"), "a leaf's own name reads it when no other column has it")
+        XCTAssertTrue(tree.branchNames.contains("leaflist.y"))
+        XCTAssertThrowsError(try tree.read("leaflist")) { XCTAssertTrue("\($0)".contains("leaflist.x, leaflist.y, leaflist.z"), "\($0)") }
+
+        let packed = Self.fixtures + "/uproot-double32-float16.root"
+        let names = ["double32_32", "double32_30", "double32_20", "double32_10", "double32_5", "double32_3",
+                     "float16_16", "float16_10", "float16_5", "float16_3", "array_30", "array_10"]
+        try assertMatchesUproot(packed, tree: "tree", names)
+        // The coarsest packing still lands within one step of the value written (-2 … 7 in 3 bits of [-2.71, 10]).
+        guard case .flat(let coarse) = try ROOTFile(path: packed).tree("tree").read("double32_3") else { return XCTFail("flat") }
+        XCTAssertEqual(coarse.first!, -2.0, accuracy: 12.71 / 8)
+
+        let text = try ROOTFile(path: Self.fixtures + "/string-example.root")
+        let refs = try text.tree(text.treeNames.first { $0.hasSuffix("Refs") } ?? "Refs")
+        XCTAssertThrowsError(try refs.read("Links")) {
+            XCTAssertTrue("\($0)".contains("'Links' holds text"), "\($0)")
+            XCTAssertTrue("\($0)".contains("char*"), "\($0)")
+        }
     }
 }
