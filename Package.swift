@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "SlurmExecutor", dependencies: ["FlowConfig", "FlowEngine"]),
         .target(name: "FlowPlugins", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "SlurmExecutor"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "SlurmExecutor",
+            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "BoostedTrees", "Random"], path: "Sources/flow-bench"),

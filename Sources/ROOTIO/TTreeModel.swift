@@ -29,6 +29,9 @@ final class Branch {
     var className = ""  // TBranchElement's class (e.g. vector<float>)
     var entries = 0
     var entryOffsetLength = 0
+    /// Bytes of the branch's own baskets: as stored and after decompression.
+    var zippedBytes = 0
+    var totalBytes = 0
     var leaves: [Leaf] = []
     var branches: [Branch] = []
     var basketBytes: [Int] = []
@@ -138,7 +141,8 @@ struct ObjectStream {
         _ = try cursor.i32()  // fSplitLevel
         branch.entries = try cursor.i64()
         if header.version >= 11 { _ = try cursor.i64() }  // fFirstEntry
-        try cursor.skip(16)  // fTotBytes, fZipBytes
+        branch.totalBytes = try cursor.i64()
+        branch.zippedBytes = try cursor.i64()
         branch.branches = try objectArray().compactMap { $0 as? Branch }
         branch.leaves = try objectArray().compactMap { $0 as? Leaf }
         let embedded = try objectArray().compactMap { $0 as? EmbeddedBasket }

@@ -4,12 +4,16 @@ import FlowConfig
 import FlowEngine
 import FlowSteps
 import Foundation
+import ROOTIO
 
 extension Flow {
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Summarise a dataset: events, Σw ± √Σw², negative fractions, Kish N_eff, and each column.",
-            discussion: "Give a data file (.csv, .npy, .npz), or a workflow and one of its steps.")
+            discussion: """
+                Give a data file (.csv, .npy, .npz), a ROOT file (its trees, each branch's type and bytes, like \
+                rootls -t; with --weight, that branch's weight summary), or a workflow and one of its steps.
+                """)
 
         @Argument(help: "A data file, or a workflow file followed by a step name.")
         var target: String
@@ -17,7 +21,20 @@ extension Flow {
         @Argument(help: "The step, when the first argument is a workflow.")
         var step: String?
 
+        @Option(help: "For a ROOT file: the branch holding the event weights, summarised per tree.")
+        var weight: String?
+
         func run() async throws {
+            if step == nil && target.lowercased().hasSuffix(".root") {
+                do {
+                    print(try Self.renderROOT(ROOTFile(path: target), weight: weight))
+                } catch let error as ROOTError {
+                    printError("flow: \(error)")
+                    throw ExitCode(1)
+                }
+                return
+            }
+            guard weight == nil else { throw ValidationError("--weight is for ROOT files; a table's weights are its 'weight' column") }
             let path = try resolve()
             let table: EventTable
             do {
@@ -44,13 +61,46 @@ extension Flow {
             return workflow.store.objectPath(output.digest)
         }
 
+        /// Each tree with its entries and branches; with a weight branch, its summary under each tree that has it.
+        static func renderROOT(_ file: ROOTFile, weight: String?) throws -> String {
+            let names = file.treeNames
+            var lines = ["\(file.path): \(names.count) tree\(names.count == 1 ? "" : "s")"]
+            if let weight, try !names.contains(where: { try file.tree($0).hasColumn(weight) }) {
+                throw ROOTError.io(file: file.path, reason: "no tree has a branch '\(weight)' (trees: \(names.joined(separator: ", ")))")
+            }
+            for name in names {
+                let tree = try file.tree(name)
+                let listing = tree.listing
+                lines.append("\(name): \(tree.entries) entries, \(listing.count) branches")
+                if let weight, tree.hasColumn(weight) {
+                    guard case .flat(let weights) = try tree.read(weight) else {
+                        throw ROOTError.io(file: file.path, reason: "branch '\(weight)' of \(name) holds several values per entry, not one weight")
+                    }
+                    lines += weightLines(WeightSummary(weights))
+                }
+                let nameWidth = max(6, listing.map(\.name.count).max() ?? 0)
+                let typeWidth = max(4, listing.map(\.type.count).max() ?? 0)
+                lines.append("  " + "branch".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                             + "type".padding(toLength: typeWidth, withPad: " ", startingAt: 0) + "    compressed  uncompressed")
+                for b in listing {
+                    lines.append("  " + b.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                                 + b.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
+                                 + [b.compressedBytes, b.uncompressedBytes].map { ($0.map(String.init) ?? "–").leftPadded(to: 14) }.joined())
+                }
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        static func weightLines(_ s: WeightSummary) -> [String] {
+            [String(format: "  Σw = %.6g ± %.3g", s.sum, s.sumError),
+             String(format: "  negative weights: f = %.4f of events, r₋ = Σ|w₋|/Σ|w| = %.4f", s.negativeFraction, s.negativeWeightFraction),
+             String(format: "  Kish N_eff = (Σw)²/Σw² = %.1f (%.4f of N)", s.effectiveEvents, s.effectiveEvents / Double(max(1, s.events)))]
+        }
+
         static func render(_ table: EventTable, title: String) -> String {
             var lines = ["\(title): \(table.rowCount) events, \(table.columnCount) columns"]
             if let weights = table[EventTable.weightColumn] {
-                let s = WeightSummary(weights)
-                lines.append(String(format: "  Σw = %.6g ± %.3g", s.sum, s.sumError))
-                lines.append(String(format: "  negative weights: f = %.4f of events, r₋ = Σ|w₋|/Σ|w| = %.4f", s.negativeFraction, s.negativeWeightFraction))
-                lines.append(String(format: "  Kish N_eff = (Σw)²/Σw² = %.1f (%.4f of N)", s.effectiveEvents, s.effectiveEvents / Double(max(1, s.events))))
+                lines += weightLines(WeightSummary(weights))
             } else {
                 lines.append("  (no 'weight' column)")
             }
@@ -65,4 +115,8 @@ extension Flow {
             return lines.joined(separator: "\n")
         }
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -245,4 +245,18 @@ final class CLITests: FlowProcessTestCase {
         let schema = try flow("schema")
         XCTAssertTrue(schema.stdout.contains("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""))
     }
+
+    /// `flow inspect` of a ROOT file lists trees, branches and types, and summarises a weight branch.
+    func testInspectOfAROOTFileListsBranchesAndSummarisesTheWeight() throws {
+        let nano = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../ROOTIOTests/Fixtures/nanoAOD_2015_CMS_Open_Data_ttbar.root").standardized.path
+        let listing = try flow("inspect", nano, "--weight", "genWeight")
+        XCTAssertEqual(listing.status, 0, listing.stderr)
+        XCTAssertTrue(listing.stdout.contains("Events: 200 entries"), listing.stdout)
+        XCTAssertTrue(listing.stdout.contains("Kish N_eff"), listing.stdout)
+        XCTAssertNotNil(listing.stdout.range(of: #"\n  Jet_pt +float\[\] +\d+ +\d+\n"#, options: .regularExpression), listing.stdout)
+        let missing = try flow("inspect", nano, "--weight", "gen_weight")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no tree has a branch 'gen_weight'"), missing.stderr)
+    }
 }

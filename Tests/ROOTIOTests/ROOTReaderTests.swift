@@ -248,4 +248,38 @@ final class ROOTReaderTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("char*"), "\($0)")
         }
     }
+
+    /// Every branch's type as uproot names it (`rootls -t`-like listing of `flow inspect`), on files with
+    /// flat, counted, fixed-array, vector, leaf-list, packed and text branches.
+    func testBranchTypesAreNamedAsUprootNamesThem() throws {
+        let files = [Self.fixtures + "/nanoAOD_2015_CMS_Open_Data_ttbar.root", Self.fixtures + "/uproot-small-flat-tree.root",
+                     Self.fixtures + "/uproot-leaflist.root", Self.fixtures + "/uproot-double32-float16.root",
+                     Self.fixtures + "/string-example.root", try sample("PHYSLITE_example.root")]
+        let script = """
+        import sys, uproot
+        for path in sys.argv[1:]:
+            f = uproot.open(path)
+            for name, cls in f.classnames().items():
+                if cls == "TTree":
+                    for b in f[name].branches:
+                        print(path, name.split(";")[0], b.name, b.typename, sep="\\t")
+        """
+        let lines = String(decoding: try runPython(script, arguments: files), as: UTF8.self).split(separator: "\n")
+        var compared = 0, trees: [String: TTree] = [:]
+        for line in lines {
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 4 else { continue }
+            let tree = try trees[parts[0] + "/" + parts[1]] ?? ROOTFile(path: parts[0]).tree(parts[1])
+            trees[parts[0] + "/" + parts[1]] = tree
+            guard let listed = tree.listing.first(where: { $0.name == parts[2] }) else {
+                XCTFail("\(parts[0]): \(parts[2]) is not listed"); continue
+            }
+            // uproot names classes of split objects by their streamers, which flow does not read, and
+            // passes class names it cannot interpret through as written.
+            if listed.type.hasPrefix("(") || parts[3].contains("<") && !parts[3].hasPrefix("std::vector<") { continue }
+            XCTAssertEqual(listed.type, parts[3], "\(parts[0]) \(parts[2])")
+            compared += 1
+        }
+        XCTAssertGreaterThan(compared, 300)
+    }
 }
