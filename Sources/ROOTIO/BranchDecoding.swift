@@ -28,6 +28,9 @@ struct BranchLayout {
     var packing: PackedReal? = nil
     /// For one leaf of a leaf list (`x/D:y/I:z/B`): where its bytes sit in each entry.
     var leafList: LeafListPlace? = nil
+    /// Bytes before each entry's values: a split member's counted array (`Float_t* x; //[n]`) starts
+    /// every entry with a one-byte flag.
+    var entryHeader = 0
 
     /// Bytes per value as stored.
     var storedSize: Int { packing?.size ?? element.size }
@@ -56,6 +59,7 @@ struct BranchLayout {
         if let count = leaf.count {
             guard let counter = count.branch?.name else { throw ROOTError.corrupt("the counter of '\(branch.name)' belongs to no branch") }
             shape = .counted(counter, max(1, leaf.length))
+            if leaf.className == "TLeafElement" && Self.pointerArray.contains(leaf.type) { entryHeader = 1 }
         } else {
             shape = leaf.length > 1 ? .fixed(leaf.length) : .scalar
         }
@@ -67,8 +71,10 @@ struct BranchLayout {
         switch leaf.className {
         case "TLeafC":
             return "branch '\(branch.name)' holds text (\(type), a char* string); flow's columns are numbers: leave it out of the columns read"
-        case "TLeafElement" where branch.className.contains("string"):
+        case "TLeafElement" where branch.className.contains("string") || leaf.type == 65:
             return "branch '\(branch.name)' holds text (\(type)); flow's columns are numbers: leave it out of the columns read"
+        case "TLeafElement" where leaf.type == 300 || leaf.type == 500:
+            return "branch '\(branch.name)' is a container member of class \(branch.className), whose element type only the class's streamer says; flow does not read streamers (uproot does)"
         default:
             return "branch '\(branch.name)' has a \(type) leaf; flow reads numbers and bool, fixed arrays, counted arrays and std::vector of numbers"
         }
@@ -92,8 +98,9 @@ struct BranchLayout {
         case "TLeafF": return .float32
         case "TLeafD": return .float64
         case "TLeafElement":
-            // ROOT's EDataType codes.
-            switch leaf.type {
+            // ROOT's EDataType codes; a split member's fixed array adds 20 (kOffsetL), its counted array 40 (kOffsetP).
+            let code = fixedArray.contains(leaf.type) ? leaf.type - 20 : pointerArray.contains(leaf.type) ? leaf.type - 40 : leaf.type
+            switch code {
             case 1: return .int8
             case 2: return .int16
             case 3, 6: return .int32
@@ -110,6 +117,8 @@ struct BranchLayout {
         default: return nil
         }
     }
+
+    static let fixedArray = 21..<40, pointerArray = 41..<60
 
     static func element(cppName: String) -> Element? {
         switch cppName.replacingOccurrences(of: " ", with: "") {
@@ -134,6 +143,8 @@ struct BranchDecoder {
     let layout: BranchLayout
     var values: [Double] = []
     var offsets: [Int] = [0]
+    /// A counted array's bytes with their per-entry headers, split once the counts are known.
+    var headed: [UInt8] = []
 
     init(layout: BranchLayout, expectedValues: Int = 0) {
         self.layout = layout
@@ -153,6 +164,8 @@ struct BranchDecoder {
                 throw ROOTError.corrupt("\(payload.count) bytes for \(entries) entries of \(perEntry) × \(size) bytes")
             }
             decode(payload)
+        case .counted where layout.entryHeader > 0:
+            headed.append(contentsOf: payload)  // entry boundaries come from the counter, at the end
         case .counted:
             guard payload.count % size == 0 else { throw ROOTError.corrupt("\(payload.count) bytes is not a whole number of \(size)-byte values") }
             decode(payload)
@@ -178,6 +191,15 @@ struct BranchDecoder {
         case .fixed(let n):
             return .jagged(offsets: Array(stride(from: 0, through: values.count, by: n)), values: values)
         case .counted(let counter, let n):
+            var values = self.values
+            if layout.entryHeader > 0 {
+                values = try Self.splitHeaded(headed, counts: counts ?? [], perCount: n, header: layout.entryHeader,
+                                              size: layout.storedSize, counter: counter) { bytes, into in
+                    var decoder = BranchDecoder(layout: layout)
+                    decoder.decode(bytes)
+                    into += decoder.values
+                }
+            }
             var offsets = [0]
             offsets.reserveCapacity((counts?.count ?? 0) + 1)
             for c in counts ?? [] {
@@ -193,6 +215,24 @@ struct BranchDecoder {
         case .vector:
             return .jagged(offsets: offsets, values: values)
         }
+    }
+
+    /// The values of entries that each begin with `header` bytes, `counts[i] × perCount` values after it.
+    static func splitHeaded(_ bytes: [UInt8], counts: [Int], perCount: Int, header: Int, size: Int, counter: String,
+                            decode: (ArraySlice<UInt8>, inout [Double]) -> Void) throws -> [Double] {
+        var values: [Double] = [], position = 0
+        for count in counts {
+            let (n, overflow) = count.multipliedReportingOverflow(by: perCount * size)
+            guard count >= 0, !overflow, position + header + n <= bytes.count else {
+                throw ROOTError.corrupt("counter '\(counter)' says \(count) values where the branch's bytes end")
+            }
+            decode(bytes[(position + header)..<(position + header + n)], &values)
+            position += header + n
+        }
+        guard position == bytes.count else {
+            throw ROOTError.corrupt("counter '\(counter)' accounts for \(position) of the branch's \(bytes.count) bytes")
+        }
+        return values
     }
 
     private mutating func decode(_ bytes: ArraySlice<UInt8>) {

@@ -37,8 +37,17 @@ extension TTree {
     }
 
     static func typeName(branch: Branch, leaf: Leaf) -> String {
-        if !branch.className.isEmpty && leaf.className == "TLeafElement" {
-            return cppTypeName(branch.className)
+        if leaf.className == "TLeafElement" {
+            if branch.className.hasPrefix("vector<") || branch.className.hasPrefix("std::vector<") { return cppTypeName(branch.className) }
+            // A member of a split class: its type code, or, for containers, the class it belongs to.
+            let code = BranchLayout.fixedArray.contains(leaf.type) ? leaf.type - 20
+                : BranchLayout.pointerArray.contains(leaf.type) ? leaf.type - 40 : leaf.type
+            let names = [1: "int8_t", 2: "int16_t", 3: "int32_t", 4: "int64_t", 5: "float", 6: "uint32_t", 8: "double",
+                         9: "Double32_t", 11: "uint8_t", 12: "uint16_t", 13: "uint32_t", 14: "uint64_t", 16: "int64_t",
+                         17: "uint64_t", 18: "bool", 19: "Float16_t", 65: "TString"]
+            guard let scalar = names[code] else { return "(member of \(branch.className))" }
+            if leaf.count != nil { return scalar + "[]" }
+            return leaf.length > 1 ? "\(scalar)[\(leaf.length)]" : scalar
         }
         let u = leaf.isUnsigned ? "u" : ""
         let scalar: String

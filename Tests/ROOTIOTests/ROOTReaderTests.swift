@@ -254,7 +254,8 @@ final class ROOTReaderTests: XCTestCase {
     func testBranchTypesAreNamedAsUprootNamesThem() throws {
         let files = [Self.fixtures + "/nanoAOD_2015_CMS_Open_Data_ttbar.root", Self.fixtures + "/uproot-small-flat-tree.root",
                      Self.fixtures + "/uproot-leaflist.root", Self.fixtures + "/uproot-double32-float16.root",
-                     Self.fixtures + "/string-example.root", try sample("PHYSLITE_example.root")]
+                     Self.fixtures + "/string-example.root", Self.fixtures + "/uproot-small-evnt-tree-fullsplit.root",
+                     try sample("PHYSLITE_example.root")]
         let script = """
         import sys, uproot
         for path in sys.argv[1:]:
@@ -281,5 +282,23 @@ final class ROOTReaderTests: XCTestCase {
             compared += 1
         }
         XCTAssertGreaterThan(compared, 300)
+    }
+
+    /// Members of a class split into branches (`Event` with numbers, fixed arrays and counted arrays of
+    /// every width, a nested object's members), value for value as uproot reads them; a branch named with
+    /// its array length is found without it too. Vector members, whose element type only the class's
+    /// streamer gives, are refused by name.
+    func testSplitClassMembers() throws {
+        let file = Self.fixtures + "/uproot-small-evnt-tree-fullsplit.root"
+        var members = ["N", "P3.Px", "P3.Py", "P3.Pz"]
+        for width in ["I16", "I32", "I64", "U16", "U32", "U64", "F32", "F64"] {
+            members += [width, "Array\(width)[10]", "Slice" + width]
+        }
+        try assertMatchesUproot(file, tree: "tree", members)
+        let tree = try ROOTFile(path: file).tree("tree")
+        XCTAssertEqual(try tree.read("ArrayF64"), try tree.read("ArrayF64[10]"))
+        XCTAssertThrowsError(try tree.read("StlVecF32")) { XCTAssertTrue("\($0)".contains("'StlVecF32' is a container member of class Event"), "\($0)") }
+        XCTAssertThrowsError(try tree.read("StdStr")) { XCTAssertTrue("\($0)".contains("'StdStr' is a container member"), "\($0)") }
+        XCTAssertThrowsError(try tree.read("Beg")) { XCTAssertTrue("\($0)".contains("'Beg' holds text"), "\($0)") }
     }
 }
