@@ -13,6 +13,7 @@ public enum Catalog {
         TrainStep(),
         CalibrateStep(),
         TransformStep(),
+        ResampleStep(),
         TruthStep(),
         CompareStep(),
         ExportStep(),
