@@ -10,6 +10,9 @@ public enum WeightTarget: String, Sendable, CaseIterable {
     case weightSign = "weight-sign"
     /// Regress w itself (mean squared error); w′ = f(x) ≈ E[w|x].
     case weightRegression = "weight-regression"
+    /// Regress log|w| (mean squared error, stable on heavy-tailed weights): a monotone score of the local
+    /// mean |w|, which `transform`'s `local-mean` form recalibrates into ⟨|w|⟩(x) on held-out events.
+    case absWeight = "abs-weight"
 }
 
 /// The k-fold plan: which events train, calibrate and are transformed by which model.
@@ -79,6 +82,9 @@ public func trainingData(_ table: EventTable, features: [String], rows: [Int], t
         return TrainingData(features: x, targets: rows.map { w[$0] > 0 ? 1 : 0 }, weights: rows.map { abs(w[$0]) })
     case .weightRegression:
         return TrainingData(features: x, targets: rows.map { w[$0] }, weights: Array(repeating: 1, count: rows.count))
+    case .absWeight:
+        // Events of weight 0 carry no |w| to learn the logarithm of; they keep a zero training weight.
+        return TrainingData(features: x, targets: rows.map { w[$0] != 0 ? log(abs(w[$0])) : 0 }, weights: rows.map { w[$0] != 0 ? 1 : 0 })
     }
 }
 
@@ -87,6 +93,15 @@ public enum WeightTransform {
     public static func classifier(weights: [Double], probabilities: [Double]) -> [Double] {
         zip(weights, probabilities).map { abs($0) * (2 * $1 - 1) }
     }
+}
+
+/// The form of w′ from a calibrated p.
+public enum WeightForm: String, Sendable, CaseIterable {
+    /// w′ = |w|·(2p − 1): each event keeps its own |w|, so observables outside the inputs are kept too.
+    case perEvent = "per-event"
+    /// w′ = ⟨|w|⟩(x)·(2p − 1) ≈ E[w|x]: the spread of |w| at fixed x goes, and with it N_eff's cap; but
+    /// only observables that are functions of the inputs keep their distributions.
+    case localMean = "local-mean"
 }
 
 /// The reference methods a new weighting is compared with.

@@ -114,6 +114,9 @@ final class DiagnosticsTests: FlowProcessTestCase {
           both: {transform: {data: folds, model: net, mode: abs}}
           lhe: {export: {data: folds, format: lhe}}
           cls: {classify: {background: sm, signal: sm, features: [mtt], test_fraction: 0}}
+          local: {transform: {data: folds, model: net, form: local-mean}}
+          stray: {transform: {data: folds, model: net, magnitude: net}}
+          cells: {resample: {data: folds, features: [x, true_mean_weight]}}
         """)
         let validate = try flow("validate", "w.yaml")
         XCTAssertEqual(validate.status, 2)
@@ -125,7 +128,10 @@ final class DiagnosticsTests: FlowProcessTestCase {
                          "w.yaml:10:53: error: transform takes a `model` or a baseline `mode`, not both",
                          "w.yaml:11:39: error: format lhe needs `source:`",
                          "w.yaml:12:80: error: test_fraction 0 leaves no events",
-                         "8 errors in w.yaml"] {
+                         "w.yaml:13:54: error: the local-mean form needs a `magnitude`",
+                         "w.yaml:14:59: error: `magnitude` is for `form: local-mean`",
+                         "w.yaml:15:45: error: true_mean_weight is the exact E[w|x], for validation only",
+                         "11 errors in w.yaml"] {
             XCTAssertTrue(validate.stderr.contains(expected), "\(expected)\n\(validate.stderr)")
         }
     }

@@ -37,6 +37,7 @@ final class KindFingerprintTests: XCTestCase {
       exported: {export: {data: weights, format: csv}}
       shell: {command: {run: "echo 1 > ${outputs.o}", outputs: {o: o.txt}}}
       exact: {truth: {data: sample, samples: [sample]}}
+      cells: {resample: {data: cut, features: [mtt, chel]}}
     """
     /// Steps whose outputs pass through a network's products (a network, or a step reading one's output):
     /// CPU-dependent under OpenBLAS's kernels.

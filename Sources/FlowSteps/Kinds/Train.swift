@@ -17,7 +17,7 @@ public struct TrainStep: StepKind {
 
     struct Settings: SettingGroup {
         @Setting(required: "data", .reference, "The weighted events.") var data: String
-        @Setting("target", WeightTarget.schema, "weight-sign: classify w > 0 against w < 0; weight-regression: regress w.")
+        @Setting("target", WeightTarget.schema, "weight-sign: classify w > 0 against w < 0; weight-regression: regress w; abs-weight: regress log|w|, for the local-mean form of transform.")
         var target = WeightTarget.weightSign
         @Setting("folds", .integer(minimum: 1, maximum: 100),
                  "Cross-fitting folds k (default: the table's fold column, else \(TrainStep.defaultFolds)); model i never sees fold i.")
