@@ -10,8 +10,9 @@ public enum WeightTarget: String, Sendable, CaseIterable {
     case weightSign = "weight-sign"
     /// Regress w itself (mean squared error); w′ = f(x) ≈ E[w|x].
     case weightRegression = "weight-regression"
-    /// Regress log|w| (mean squared error, stable on heavy-tailed weights): a monotone score of the local
-    /// mean |w|, which `transform`'s `local-mean` form recalibrates into ⟨|w|⟩(x) on held-out events.
+    /// Tell the events weighted by |w| from the same events weighted by ⟨|w|⟩ (binary cross entropy): the
+    /// output q(x) rises with the local mean |w| (m = ⟨|w|⟩·q/(1 − q)), learnt as stably as the sign, for
+    /// `transform`'s `local-mean` form, which maps q to ⟨|w|⟩(x) on held-out events.
     case absWeight = "abs-weight"
 }
 
@@ -83,8 +84,11 @@ public func trainingData(_ table: EventTable, features: [String], rows: [Int], t
     case .weightRegression:
         return TrainingData(features: x, targets: rows.map { w[$0] }, weights: Array(repeating: 1, count: rows.count))
     case .absWeight:
-        // Events of weight 0 carry no |w| to learn the logarithm of; they keep a zero training weight.
-        return TrainingData(features: x, targets: rows.map { w[$0] != 0 ? log(abs(w[$0])) : 0 }, weights: rows.map { w[$0] != 0 ? 1 : 0 })
+        // Each event twice: class 1 with weight |w|, class 0 with the mean |w| (so both classes weigh the same).
+        let magnitudes = rows.map { abs(w[$0]) }
+        let mean = magnitudes.reduce(0, +) / Double(max(1, rows.count))
+        return TrainingData(features: x + x, targets: Array(repeating: 1, count: rows.count) + Array(repeating: 0, count: rows.count),
+                            weights: magnitudes + Array(repeating: mean, count: rows.count))
     }
 }
 

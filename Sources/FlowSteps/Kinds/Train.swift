@@ -17,7 +17,7 @@ public struct TrainStep: StepKind {
 
     struct Settings: SettingGroup {
         @Setting(required: "data", .reference, "The weighted events.") var data: String
-        @Setting("target", WeightTarget.schema, "weight-sign: classify w > 0 against w < 0; weight-regression: regress w; abs-weight: regress log|w|, for the local-mean form of transform.")
+        @Setting("target", WeightTarget.schema, "weight-sign: classify w > 0 against w < 0; weight-regression: regress w; abs-weight: tell |w|-weighted events from mean-|w|-weighted ones, for the local-mean form of transform.")
         var target = WeightTarget.weightSign
         @Setting("folds", .integer(minimum: 1, maximum: 100),
                  "Cross-fitting folds k (default: the table's fold column, else \(TrainStep.defaultFolds)); model i never sees fold i.")
@@ -69,7 +69,7 @@ public struct TrainStep: StepKind {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
         let plan = assignment.plan(table)
-        let objective: Objective = s.target == .weightSign ? .binaryCrossEntropy : .meanSquaredError
+        let objective: Objective = s.target == .weightRegression ? .meanSquaredError : .binaryCrossEntropy
         var models: [FoldModel] = [], curves: [FitCurve] = []
         do {
             for fold in 0..<assignment.folds {
