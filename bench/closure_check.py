@@ -95,6 +95,38 @@ def downstream_checks(summaries):
     return failures
 
 
+METHODS = [("per-event network", "closure.json"), ("per-event trees", "closure_trees.json"),
+           ("cell resampling", "closure_cells.json"), ("drop negative", "closure_positive_only.json"), ("|w|", "closure_abs.json")]
+
+
+def methods_table(directories):
+    """Every weighting side by side on the same events, as a Markdown table (means over the seeds)."""
+    load = lambda d, f: json.load(open(os.path.join(d, f)))
+    columns = []
+    for label, file in METHODS:
+        present = [load(d, file) for d in directories if os.path.exists(os.path.join(d, file))]
+        if present:
+            columns.append((label, present))
+    if not columns:
+        return
+    first = columns[0][1][0]
+    truth_kish = first["weights"].get("kish_fraction_truth")
+    print("== every weighting on the same events (mean over the seeds present)")
+    print("| quantity | original w | " + " | ".join(label for label, _ in columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    m = lambda summaries, get: mean_sd([get(s) for s in summaries])[0]
+    print(f"| w′ < 0 | {first['weights']['negative_fraction_before']:.3f} | "
+          + " | ".join(f"{m(c, lambda s: s['weights']['negative_fraction_after']):.5f}" for _, c in columns) + " |")
+    kish = lambda c: m(c, lambda s: s["weights"]["kish_fraction_after"])
+    print(f"| Kish N_eff/N (÷ exact E[w\\|x]'s {truth_kish:.3f}) | {first['weights']['kish_fraction_before']:.3f} | "
+          + " | ".join(f"{kish(c):.3f} ({kish(c) / truth_kish:.2f})" for _, c in columns) + " |")
+    print("| Σw′/Σw paired pull | 0 | " + " | ".join(f"{m(c, lambda s: s['weights']['sum_pull']):+.2f}" for _, c in columns) + " |")
+    for i, o in enumerate(first["observables"]):
+        print(f"| paired χ²/ndf {o['name']} (truth {o['truth']['chi2_per_degree']:.2f}) | | "
+              + " | ".join(f"{m(c, lambda s: s['observables'][i]['paired']['chi2_per_degree']):.2f}" for _, c in columns) + " |")
+    print("| two-sample AUC | | " + " | ".join(f"{m(c, lambda s: s.get('two_sample_auc')):.4f}" for _, c in columns) + " |\n")
+
+
 def main():
     arguments = sys.argv[1:]
     report_only = "--report-only" in arguments
@@ -107,6 +139,7 @@ def main():
         present = [d for d in directories if os.path.exists(os.path.join(d, file))]
         if present:
             failures += closure_checks(label, [load(d, file) for d in present])
+    methods_table(directories)
     present = [d for d in directories if os.path.exists(os.path.join(d, "classifier.json"))]
     if present:
         failures += downstream_checks([load(d, "classifier.json") for d in present])
