@@ -69,7 +69,7 @@ closure: release
 	  mkdir -p results/seeds/$$seed; \
 	  cp results/pseudoscalar400/closure/closure.json results/seeds/$$seed/closure.json; \
 	  cp results/pseudoscalar400/closure_trees/closure.json results/seeds/$$seed/closure_trees.json; \
-	  for method in cells abs positive_only; do \
+	  for method in local cells abs positive_only; do \
 	    cp results/pseudoscalar400/closure_$$method/closure.json results/seeds/$$seed/closure_$$method.json; done; \
 	  cp results/pseudoscalar400/classifier/classifier.json results/seeds/$$seed/classifier.json; \
 	done

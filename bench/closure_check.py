@@ -95,7 +95,7 @@ def downstream_checks(summaries):
     return failures
 
 
-METHODS = [("per-event network", "closure.json"), ("per-event trees", "closure_trees.json"),
+METHODS = [("per-event network", "closure.json"), ("per-event trees", "closure_trees.json"), ("local-mean network", "closure_local.json"),
            ("cell resampling", "closure_cells.json"), ("drop negative", "closure_positive_only.json"), ("|w|", "closure_abs.json")]
 
 
