@@ -96,7 +96,7 @@ def downstream_checks(summaries):
 
 
 METHODS = [("per-event network", "closure.json"), ("per-event trees", "closure_trees.json"), ("local-mean network", "closure_local.json"),
-           ("cell resampling", "closure_cells.json"), ("drop negative", "closure_positive_only.json"), ("|w|", "closure_abs.json")]
+           ("cell resampling", "closure_cells.json"), ("drop negative", "closure_positive_only.json"), ("\\|w\\|", "closure_abs.json")]
 
 
 def methods_table(directories):
