@@ -32,7 +32,8 @@ public struct CellResampling: Sendable {
         let tree = KDTree(points: scaled, dimensions: dimensions)
         var w = weights
         var outcome = Outcome(weights: [])
-        let seeds = (0..<n).filter { weights[$0] < 0 }.sorted { (-weights[$0], $0) > (-weights[$1], $1) }
+        // Most negative first; ties in index order.
+        let seeds = (0..<n).filter { weights[$0] < 0 }.sorted { (weights[$0], $0) < (weights[$1], $1) }
         let radiusSquared = maxRadius.map { $0 * $0 } ?? .infinity
         var members = 0
         for seed in seeds where w[seed] < 0 {

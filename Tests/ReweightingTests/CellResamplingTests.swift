@@ -14,11 +14,11 @@ final class CellResamplingTests: XCTestCase {
     func testKDTreeAgreesWithBruteForce() {
         for dimensions in [1, 2, 3, 10] {
             for grid in [false, true] {
-                let n = 3000
+                let n = 1500
                 var points = uniforms(n * dimensions, seed: UInt64(dimensions))
                 if grid { points = points.map { ($0 * 5).rounded(.down) } }
                 let tree = KDTree(points: points, dimensions: dimensions)
-                for q in stride(from: 0, to: n, by: 97) {
+                for q in stride(from: 0, to: n, by: 149) {
                     let query = Array(points[q * dimensions..<(q + 1) * dimensions])
                     for k in [1, 7, 40] {
                         let brute = (0..<n).map { i -> (Int, Double) in
