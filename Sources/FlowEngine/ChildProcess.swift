@@ -84,21 +84,32 @@ extension ChildProcess {
     }
 
     /// Runs a helper program (git, rsvg-convert, a Slurm client) to completion and returns what it printed.
-    /// Both pipes are drained at once, so neither can fill up and stall the program; it reads no input.
-    public static func capture(_ path: String, _ arguments: [String]) throws -> Captured {
+    /// Both pipes are drained at once, so neither can fill up and stall the program; it reads `input`
+    /// (commands for an interactive client), or nothing.
+    public static func capture(_ path: String, _ arguments: [String], input: Data? = nil) throws -> Captured {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = input.map { _ in Pipe() }
+        if let inputPipe { process.standardInput = inputPipe } else { process.standardInput = FileHandle.nullDevice }
         try process.run()
         final class Box: @unchecked Sendable { var data = Data() }
         let errorData = Box(), done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
             done.signal()
+        }
+        if let input, let inputPipe {
+            // A program that exits before reading everything must not take flow down with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            // Written beside the readers: input larger than a pipe's buffer waits for the program to read it.
+            DispatchQueue.global().async {
+                try? inputPipe.fileHandleForWriting.write(contentsOf: input)
+                try? inputPipe.fileHandleForWriting.close()
+            }
         }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         done.wait()

@@ -81,17 +81,7 @@ public struct GarbageCollector: Sendable {
     }
 
     /// `*.lock` files beside workflows, anywhere in the workspace but the store and build folders.
-    func lockFiles() -> [String] {
-        var found: [String] = []
-        let skip: Set<String> = [".flow", ".git", "results", "node_modules"]
-        guard let enumerator = FileManager.default.enumerator(atPath: workspaceRoot) else { return [] }
-        while let path = enumerator.nextObject() as? String {
-            let name = (path as NSString).lastPathComponent
-            if skip.contains(name) || name.hasPrefix(".build") { enumerator.skipDescendants(); continue }
-            if name.hasSuffix(".lock") { found.append(workspaceRoot + "/" + path) }
-        }
-        return found.sorted()
-    }
+    func lockFiles() -> [String] { LockFile.paths(under: workspaceRoot) }
 }
 
 /// The `*.lock` files of every commit of the workspace's git repository.

@@ -6,13 +6,15 @@ public enum StepOutcome: Sendable {
     /// Its key was in the store. `cutoff`: an upstream step ran again but produced identical outputs.
     case cached(StepRecord, cutoff: Bool)
     case ran(StepRecord)
+    /// Not stored here, but computed elsewhere: downloaded from the remote of that name, and checked.
+    case fetched(StepRecord, remote: String)
     case failed(StepFailure)
     /// Not run, and why (an upstream failure, an interruption).
     case skipped(String)
 
     public var record: StepRecord? {
         switch self {
-        case .cached(let record, _), .ran(let record): return record
+        case .cached(let record, _), .ran(let record), .fetched(let record, _): return record
         default: return nil
         }
     }
@@ -63,6 +65,8 @@ public struct Scheduler: Sendable {
     public var results: ResultsDirectory?
     /// Called for every step that completed or was found in the store, as it happens (the lock file).
     public var onRecord: (@Sendable (Step, StepRecord) -> Void)?
+    /// Where a step that is not stored here is looked for before it runs (`flow run --remote`).
+    public var remote: RemoteCache?
 
     public init(workflow: Workflow, execution: StepExecution, executor: any Executor, options: RunOptions,
                 observer: any RunObserver, results: ResultsDirectory? = nil, onRecord: (@Sendable (Step, StepRecord) -> Void)? = nil) {
@@ -81,7 +85,7 @@ public struct Scheduler: Sendable {
         let state = RunState(steps: workflow.steps.filter { selected.contains($0.name) }, observer: observer, results: results,
                              onRecord: onRecord)
 
-        await withTaskGroup(of: (String, Result<StepRecord, any Error>).self) { group in
+        await withTaskGroup(of: (String, Result<StepRecord, any Error>, Bool).self) { group in
             var running = 0
             while true {
                 while !state.stopping, running < executor.slots, let step = state.nextReady() {
@@ -94,6 +98,7 @@ public struct Scheduler: Sendable {
                         if !options.keepGoing { state.stopping = true }
                         continue
                     }
+                    let remote = forced.contains(step.name) ? nil : self.remote
                     if !forced.contains(step.name) {
                         switch execution.store.lookup(document.key) {
                         case .found(let record):
@@ -105,32 +110,45 @@ public struct Scheduler: Sendable {
                             break
                         }
                     }
-                    observer.started(step)
+                    if remote == nil { observer.started(step) }
                     running += 1
                     let observer = self.observer
                     let job = Job(step: step, document: document, upstream: upstream,
                                   progress: { observer.progress(step, $0) })
                     let executor = self.executor
                     group.addTask {
+                        // Computed elsewhere? Then downloaded (and checked), not run.
+                        if let remote {
+                            switch remote.fetch(document.key) {
+                            case .found(let record): return (step.name, .success(record), true)
+                            case .unusable(let message): observer.note(step, message + "; running the step here")
+                            case .missing: break
+                            }
+                            observer.started(step)
+                        }
                         // `retries: n` reruns a failed step up to n times (a node lost, a job preempted).
                         var attempt = 0
                         while true {
                             do {
-                                return (step.name, .success(try await executor.execute(job)))
+                                return (step.name, .success(try await executor.execute(job)), false)
                             } catch let failure as StepFailure where attempt < step.retries && !Task.isCancelled {
                                 attempt += 1
                                 let reason = failure.message.split(separator: "\n").first.map(String.init) ?? "failed"
                                 job.progress?("\(reason); retrying (attempt \(attempt + 1) of \(step.retries + 1))")
                             } catch {
-                                return (step.name, .failure(error))
+                                return (step.name, .failure(error), false)
                             }
                         }
                     }
                 }
                 if running == 0 { break }
-                guard let (name, result) = await group.next() else { break }
+                guard let (name, result, fetched) = await group.next() else { break }
                 running -= 1
-                state.complete(name, result, keepGoing: options.keepGoing)
+                if fetched, case .success(let record) = result, let remote {
+                    state.finish(workflow.step(named: name)!, .fetched(record, remote: remote.name))
+                } else {
+                    state.complete(name, result, keepGoing: options.keepGoing)
+                }
             }
         }
         return state.closingOutcomes()

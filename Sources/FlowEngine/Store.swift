@@ -100,6 +100,27 @@ public struct Store: Sendable {
         return (digest, Int(info.st_size), stamp)
     }
 
+    /// Moves a file fetched from elsewhere (a remote store) into the store under `digest`, if its bytes
+    /// hash to it; returns its stamp, or nil (and removes the file) when they do not, so a damaged copy
+    /// is never used.
+    public func adopt(fileAt path: String, expecting digest: Digest) throws -> ObjectStamp? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw EngineError.io("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard try Digest.of(descriptor: fd, file: path) == digest else {
+            unlink(path)
+            return nil
+        }
+        let destination = objectPath(digest)
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        fchmod(fd, 0o444)
+        guard rename(path, destination) == 0 else {
+            throw EngineError.io("cannot move \(path) into the store: \(String(cString: strerror(errno)))")
+        }
+        return ObjectStamp(path: destination)
+    }
+
     /// A kind may hand one of its inputs on unchanged: its output is then the link to that stored
     /// object, which is checked (re-hashed) rather than moved. Any other link is refused by `adopt`.
     private func passedThrough(_ path: String) throws -> (Digest, Int, ObjectStamp)? {

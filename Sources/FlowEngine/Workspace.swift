@@ -21,19 +21,24 @@ public struct Workspace: Sendable {
     public var execution: StepExecution { StepExecution(store: store, workflow: workflow, kinds: kinds) }
 
     /// Runs the workflow under the workspace lock and updates the lock file with what completed.
+    /// With a `remote`, a step not stored here is downloaded from it when it is there; `thenLocked` runs
+    /// before the lock is released (a push of what ran).
     public func run(options: RunOptions, executor: (any Executor)? = nil, jobs: Int,
-                    observer: any RunObserver, wait: Bool = false) async throws -> [String: StepOutcome] {
+                    observer: any RunObserver, wait: Bool = false, remote: RemoteCache? = nil,
+                    thenLocked: (([String: StepOutcome]) throws -> Void)? = nil) async throws -> [String: StepOutcome] {
         try store.create()
         let lock = try WorkspaceLock(store: store, wait: wait)
         let executor = executor ?? LocalExecutor(execution: execution, slots: jobs)
         await executor.prepare()
         store.clearAbandonedScratch()
         let journal = LockFileJournal(path: lockFilePath, workflow: workflow)
-        let scheduler = Scheduler(workflow: workflow, execution: execution, executor: executor,
+        var scheduler = Scheduler(workflow: workflow, execution: execution, executor: executor,
                                   options: options, observer: observer, results: results,
                                   onRecord: { step, record in journal.record(step, record) })
+        scheduler.remote = remote
         let outcomes = await scheduler.run()
         try journal.flush()
+        try thenLocked?(outcomes)
         withExtendedLifetime(lock) {}
         return outcomes
     }
