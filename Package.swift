@@ -49,9 +49,10 @@ let package = Package(
         .target(name: "Reweighting", dependencies: ["Network", "Calibration", "EventData", "NearestNeighbours", "Random"], swiftSettings: optimized),
         .target(name: "FlowSteps", dependencies: ["Artefacts", "FlowConfig", "FlowEngine", "EventData", "ROOTIO", "LHEF", "BoostedTrees", "TopGenerator", "Network", "Calibration", "Metrics", "Reweighting", "Report", "Random"]),
         .target(name: "SlurmExecutor", dependencies: ["FlowConfig", "FlowEngine"]),
+        .target(name: "XRootDRemote", dependencies: ["FlowEngine"]),
         .target(name: "FlowPlugins", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "SlurmExecutor"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor",
+            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor", "XRootDRemote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "BoostedTrees", "Random"], path: "Sources/flow-bench"),

@@ -30,6 +30,7 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
             switch outcome {
             case .ran: emit("ran   ", step.name, elapsed)
             case .cached(_, let cutoff): emit("cached", step.name, cutoff ? "inputs unchanged after upstream rerun" : "")
+            case .fetched(_, let remote): emit("pulled", step.name, "from remote '\(remote)'\(elapsed.isEmpty ? "" : ", " + elapsed)")
             case .failed(let failure):
                 emit("FAILED", step.name, elapsed)
                 printError("  \(failure.message)")
@@ -66,21 +67,23 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
     }
 
     func summarize(_ outcomes: [String: StepOutcome], interrupted: Bool) {
-        var ran = 0, cached = 0, cutoff = 0, failed: [String] = [], skipped = 0
+        var ran = 0, cached = 0, cutoff = 0, fetched = 0, failed: [String] = [], skipped = 0
         for (name, outcome) in outcomes {
             switch outcome {
             case .ran: ran += 1
             case .cached(_, let c): cached += 1; if c { cutoff += 1 }
+            case .fetched: fetched += 1
             case .failed: failed.append(name)
             case .skipped: skipped += 1
             }
         }
         let seconds = String(format: "%.2f s", Date().timeIntervalSince(runStart))
         if ran == 0 && failed.isEmpty && skipped == 0 {
-            print("all \(cached) steps up to date (\(seconds))")
+            print("all \(cached + fetched) steps up to date (\(fetched > 0 ? "\(fetched) downloaded from the remote, " : "")\(seconds))")
             return
         }
         var parts = ["\(ran) ran", "\(cached) cached" + (cutoff > 0 ? " (\(cutoff) by early cutoff)" : "")]
+        if fetched > 0 { parts.append("\(fetched) downloaded from the remote") }
         if !failed.isEmpty { parts.append("\(failed.count) failed") }
         if skipped > 0 { parts.append("\(skipped) not run") }
         print(parts.joined(separator: ", ") + " in \(seconds); results in \(results.root)")

@@ -40,6 +40,15 @@ extension Flow {
         @Flag(help: "If another flow run holds the workspace, wait for it instead of stopping.")
         var wait = false
 
+        @Option(help: ArgumentHelp("Before running a step that is not stored here, look for it on this remote and download it instead (default: the workspace's default remote).", valueName: "name"))
+        var remote: String?
+
+        @Flag(help: "Upload what this run computed to the remote.")
+        var push = false
+
+        @Flag(help: "Use no remote, not even the default one.")
+        var noRemote = false
+
         func run() async throws {
             let workspace = try options.load()
             let unknown = Selection.unknown(steps + force, in: workspace.workflow)
@@ -53,7 +62,23 @@ extension Flow {
             let runOptions = RunOptions(targets: steps, force: force, keepGoing: keepGoing)
             let executor = try makeExecutor(workspace)
             let slots = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-            let task = Task { try await workspace.run(options: runOptions, executor: executor, jobs: slots, observer: printer, wait: wait) }
+            if noRemote && (remote != nil || push) { throw ValidationError("--no-remote cannot be combined with --remote or --push") }
+            let cache = noRemote ? nil : try chooseRemote(remote, root: workspace.root, store: workspace.store, required: push)
+            let push = self.push
+            let task = Task {
+                try await workspace.run(options: runOptions, executor: executor, jobs: slots, observer: printer, wait: wait, remote: cache) { outcomes in
+                    guard push, let cache else { return }
+                    let ran = outcomes.values.compactMap { outcome -> Digest? in if case .ran(let record) = outcome { return record.key } else { return nil } }
+                    guard !ran.isEmpty else { return }
+                    do {
+                        let report = try cache.push(ran)
+                        print("pushed \(counted(report.records, "record")) and \(counted(report.objects, "object")) (\(bytes(report.bytes))) to '\(cache.name)'")
+                        _ = reportProblems(report)
+                    } catch {
+                        printError("flow: cannot push to '\(cache.name)': \(error)")
+                    }
+                }
+            }
             let interrupt = InterruptHandler { task.cancel() }
             let outcomes: [String: StepOutcome]
             do {
