@@ -85,11 +85,15 @@ extension ChildProcess {
 
     /// Runs a helper program (git, rsvg-convert, a Slurm client) to completion and returns what it printed.
     /// Both pipes are drained at once, so neither can fill up and stall the program; it reads `input`
-    /// (commands for an interactive client), or nothing.
-    public static func capture(_ path: String, _ arguments: [String], input: Data? = nil) throws -> Captured {
+    /// (commands for an interactive client), or nothing. `environment` adds to (or replaces in) flow's own.
+    public static func capture(_ path: String, _ arguments: [String], input: Data? = nil,
+                               environment: [String: String] = [:]) throws -> Captured {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

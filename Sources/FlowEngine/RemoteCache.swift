@@ -21,6 +21,8 @@ public final class RemoteCache: @unchecked Sendable {
     /// of that name is there.
     private var damagedObjects = Set<Digest>()
     private var damagedRecords = Set<Digest>()
+    /// Set when the remote could not be listed during a run: said once, then the run goes on without it.
+    private var unreachable = false
 
     public init(name: String, remote: any RemoteStore, store: Store) {
         self.name = name
@@ -158,8 +160,16 @@ public final class RemoteCache: @unchecked Sendable {
     /// For `flow run --remote`: the step `key` from the remote, if it is there and intact. The remote's
     /// keys are listed once per run; a step computed elsewhere during the run is found by the next run.
     public func fetch(_ key: Digest) -> Fetched {
+        if mutex.withLock({ unreachable }) { return .missing }
+        let keys: Set<Digest>
         do {
-            guard try remoteKeys().contains(key) else { return .missing }
+            keys = try remoteKeys()
+        } catch {
+            let first = mutex.withLock { () -> Bool in defer { unreachable = true }; return !unreachable }
+            return first ? .unusable("remote '\(name)' cannot be read (\(error)); this run goes on without it") : .missing
+        }
+        do {
+            guard keys.contains(key) else { return .missing }
             var report = Report()
             let (records, problems) = try retrieve([key], report: &report)
             if let record = records.first { return .found(record) }

@@ -28,6 +28,9 @@ public struct XRootDRemote: RemoteStore {
         }
         let host = rest[..<slash]
         var path = String(rest[slash...])
+        guard path.hasPrefix("//") else {
+            throw EngineError.io("'\(url)' has a relative path: write root://host[:port]//absolute/path")
+        }
         while path.hasPrefix("//") { path.removeFirst() }
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         guard !host.isEmpty, path.hasPrefix("/"), !path.contains("/../"), !path.hasSuffix("/.."), !path.contains("?") else {
@@ -49,6 +52,17 @@ public struct XRootDRemote: RemoteStore {
         return path
     }
 
+    /// Runs a client tool. The client retries a server that does not answer for 5 × 120 s by default;
+    /// a cache that is not there should cost seconds, not ten minutes (a user's own XRD_* settings win).
+    func run(_ tool: String, _ arguments: [String], input: Data? = nil) throws -> ChildProcess.Captured {
+        var environment: [String: String] = [:]
+        let own = ProcessInfo.processInfo.environment
+        for (name, value) in [("XRD_CONNECTIONWINDOW", "5"), ("XRD_CONNECTIONRETRY", "2")] where own[name] == nil {
+            environment[name] = value
+        }
+        return try ChildProcess.capture(tool, arguments, input: input, environment: environment)
+    }
+
     func remotePath(_ relative: String) -> String { base + "/" + relative }
     func fullURL(_ relative: String) -> String { server + "/" + remotePath(relative) }
 
@@ -63,7 +77,7 @@ public struct XRootDRemote: RemoteStore {
     }
 
     public func list(_ directory: String, recursive: Bool) throws -> [String] {
-        let listed = try ChildProcess.capture(try Self.tool("xrdfs"), [server, "ls"] + (recursive ? ["-R"] : []) + [remotePath(directory)])
+        let listed = try run(try Self.tool("xrdfs"), [server, "ls"] + (recursive ? ["-R"] : []) + [remotePath(directory)])
         if listed.status != 0 {
             if Self.isNotFound(listed) { return [] }
             throw EngineError.io("cannot list \(fullURL(directory)): \(Self.errors(listed))")
@@ -79,7 +93,7 @@ public struct XRootDRemote: RemoteStore {
         for batch in Self.batchesWithDistinctNames(paths) {
             let target = directory + "/" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-            let copied = try ChildProcess.capture(try Self.tool("xrdcp"),
+            let copied = try run(try Self.tool("xrdcp"),
                                                   ["--silent", "--force", "--nopbar", "--parallel", "\(parallel)"] + batch.map(fullURL) + [target + "/"])
             // A missing file fails only itself: xrdcp copies the rest and exits non-zero. Whatever else
             // failed (the server) leaves files absent, which the caller reports by name.
@@ -102,17 +116,17 @@ public struct XRootDRemote: RemoteStore {
             // The whole batch goes to a directory of its own under tmp/, then each file is renamed into
             // place: nothing under objects/ or steps/ is ever partly written.
             let staging = "tmp/\(getpid())-\(UUID().uuidString)"
-            let copied = try ChildProcess.capture(xrdcp, ["--silent", "--force", "--nopbar", "--path", "--parallel", "\(parallel)"]
+            let copied = try run(xrdcp, ["--silent", "--force", "--nopbar", "--path", "--parallel", "\(parallel)"]
                                                   + batch + [fullURL(staging) + "/"])
             var commands = Set(batch.map { remotePath((remoteOf[$0]! as NSString).deletingLastPathComponent) }).sorted().map { "mkdir -p \($0)" }
             commands += batch.map { "mv \(remotePath(staging + "/" + ($0 as NSString).lastPathComponent)) \(remotePath(remoteOf[$0]!))" }
             if copied.status != 0 {
-                _ = try? ChildProcess.capture(xrdfs, [server], input: Data(Self.removal(of: batch, in: remotePath(staging)).utf8))
+                _ = try? run(xrdfs, [server], input: Data(Self.removal(of: batch, in: remotePath(staging)).utf8))
                 throw EngineError.io("cannot upload to \(url): \(Self.errors(copied))")
             }
             // One interactive session for every rename (a command per line on its input): one connection,
             // not a process per file.
-            let moved = try ChildProcess.capture(xrdfs, [server], input: Data((commands + ["rmdir \(remotePath(staging))", "exit"]).joined(separator: "\n").utf8 + [10]))
+            let moved = try run(xrdfs, [server], input: Data((commands + ["rmdir \(remotePath(staging))", "exit"]).joined(separator: "\n").utf8 + [10]))
             let failures = moved.errors.split(separator: "\n").filter { $0.contains("[ERROR]") && !$0.contains("Unable to create") }
             if !failures.isEmpty {
                 throw EngineError.io("cannot move uploaded files into place on \(url): \(failures.prefix(3).joined(separator: "; "))")

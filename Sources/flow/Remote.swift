@@ -32,6 +32,10 @@ extension Flow {
                 var config = try readConfig(root)
                 let resolved = try remoteURL(url)
                 _ = try makeRemote(resolved)
+                if !resolved.contains("://") {
+                    // A directory remote starts as an empty folder, as `git init --bare` makes one.
+                    try FileManager.default.createDirectory(atPath: resolved, withIntermediateDirectories: true)
+                }
                 config.remotes[name] = resolved
                 if `default` || config.remotes.count == 1 { config.defaultRemote = name }
                 try config.write(workspaceRoot: root)
