@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-
 PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm build release test test-e2e test-cpus demo closure bench bench-engine bench-data bench-network bench-kernels bench-root bench-trees bench-slurm schema fuzz clean
+.PHONY: setup slurm xrootd build release test test-e2e test-cpus demo closure bench bench-engine bench-data bench-network bench-kernels bench-root bench-trees bench-slurm bench-remote schema fuzz clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -22,6 +22,11 @@ setup:
 slurm:
 	bash scripts/slurm/start-local-slurm.sh
 
+## A real XRootD server on this machine, for the XRootD remote's tests and benchmark (installs Debian's
+## xrootd-server and xrootd-client when missing; serves /tmp/flow-xrootd/data at root://localhost:1094//).
+xrootd:
+	bash scripts/xrootd/start-local-xrootd.sh
+
 build: setup
 	$(SWIFT) build
 
@@ -29,14 +34,15 @@ release: setup
 	$(SWIFT) build -c release
 
 ## Unit, integration and command-line tests: the fast suite (a few minutes on 2 cores).
-E2E_TESTS := SlurmTests|ReweightingStepTests|ReportBrowserTests
+E2E_TESTS := SlurmTests|ReweightingStepTests|ReportBrowserTests|XRootDRemoteTests
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip "$(E2E_TESTS)"
 
-## End-to-end tests: the Slurm executor on a real one-node cluster, the reweighting chain on generated
-## samples with the browser screenshot of its report, the trees' closure on the SUM sample.
-test-e2e: setup slurm
+## End-to-end tests: the Slurm executor on a real one-node cluster, the XRootD remote on a real local
+## server, the reweighting chain on generated samples with the browser screenshot of its report, the
+## trees' closure on the SUM sample.
+test-e2e: setup slurm xrootd
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --filter "$(E2E_TESTS)"
 
@@ -76,7 +82,7 @@ closure: release
 	python3 bench/closure_check.py $(CLOSURE_FLAGS) $(addprefix results/seeds/,$(CLOSURE_SEEDS))
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine bench-data bench-network bench-root bench-trees bench-slurm
+bench: bench-engine bench-data bench-network bench-root bench-trees bench-slurm bench-remote
 
 bench-data: release
 	.build/release/flow-bench 1000000
@@ -102,6 +108,11 @@ bench-trees: release
 
 bench-slurm: release slurm
 	python3 bench/slurm_overhead.py --flow $(FLOW_RELEASE)
+
+## flow push / pull against the local XRootD server beside xrdcp of the same files, and a 200-step no-op
+## run with the remote against one without.
+bench-remote: release xrootd
+	python3 bench/remote_transfer.py --flow $(FLOW_RELEASE)
 
 ## Fuzzing: each libFuzzer target (the workflow loader, the CSV, NPY, NPZ, ROOT and LHE readers, and the
 ## .flownet / .flowgbt model files) runs
