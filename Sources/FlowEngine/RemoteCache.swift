@@ -157,6 +157,18 @@ public final class RemoteCache: @unchecked Sendable {
         case unusable(String)
     }
 
+    /// Whether the remote's listing (made once, on first need) holds `key`; the second value is said once
+    /// when the remote cannot be read, and the run goes on without it.
+    public func lists(_ key: Digest) -> (Bool, String?) {
+        if mutex.withLock({ unreachable }) { return (false, nil) }
+        do {
+            return (try remoteKeys().contains(key), nil)
+        } catch {
+            let first = mutex.withLock { () -> Bool in defer { unreachable = true }; return !unreachable }
+            return (false, first ? "remote '\(name)' cannot be read (\(error)); this run goes on without it" : nil)
+        }
+    }
+
     /// For `flow run --remote`: the step `key` from the remote, if it is there and intact. The remote's
     /// keys are listed once per run; a step computed elsewhere during the run is found by the next run.
     public func fetch(_ key: Digest) -> Fetched {

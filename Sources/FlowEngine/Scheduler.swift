@@ -85,10 +85,16 @@ public struct Scheduler: Sendable {
         let state = RunState(steps: workflow.steps.filter { selected.contains($0.name) }, observer: observer, results: results,
                              onRecord: onRecord)
 
+        /// A step whose key is known and that is not stored here, waiting for a download or an executor slot.
+        struct Pending { var step: Step; var document: KeyDocument; var upstream: [String: StepRecord] }
+        // Downloads are not computations: they have slots of their own, so a fresh clone's run is not
+        // held to the executor's (on this machine, the cores).
+        let downloadSlots = 8
         await withTaskGroup(of: (String, Result<StepRecord, any Error>, Bool).self) { group in
-            var running = 0
+            var running = 0, downloading = 0
+            var toRun: [Pending] = [], toDownload: [Pending] = [], downloads: [String: Pending] = [:]
             while true {
-                while !state.stopping, running < executor.slots, let step = state.nextReady() {
+                while !state.stopping, let step = state.nextReady() {
                     let upstream = state.records(for: step)
                     let document: KeyDocument
                     do {
@@ -98,7 +104,6 @@ public struct Scheduler: Sendable {
                         if !options.keepGoing { state.stopping = true }
                         continue
                     }
-                    let remote = forced.contains(step.name) ? nil : self.remote
                     if !forced.contains(step.name) {
                         switch execution.store.lookup(document.key) {
                         case .found(let record):
@@ -109,23 +114,44 @@ public struct Scheduler: Sendable {
                         case .missing:
                             break
                         }
+                        // Looked up in the remote's listing (one call per run), so a step it lacks costs nothing.
+                        if let remote {
+                            let (listed, problem) = remote.lists(document.key)
+                            if let problem { observer.note(step, problem) }
+                            if listed {
+                                toDownload.append(Pending(step: step, document: document, upstream: upstream))
+                                continue
+                            }
+                        }
                     }
-                    if remote == nil { observer.started(step) }
+                    toRun.append(Pending(step: step, document: document, upstream: upstream))
+                }
+                while !state.stopping, downloading < downloadSlots, !toDownload.isEmpty, let remote {
+                    let pending = toDownload.removeFirst()
+                    downloads[pending.step.name] = pending
+                    downloading += 1
+                    let observer = self.observer
+                    group.addTask {
+                        switch remote.fetch(pending.document.key) {
+                        case .found(let record): return (pending.step.name, .success(record), true)
+                        case .unusable(let message):
+                            observer.note(pending.step, message + "; running the step here")
+                            return (pending.step.name, .failure(CancellationError()), true)
+                        case .missing:
+                            return (pending.step.name, .failure(CancellationError()), true)
+                        }
+                    }
+                }
+                while !state.stopping, running < executor.slots, !toRun.isEmpty {
+                    let pending = toRun.removeFirst()
+                    let step = pending.step
+                    observer.started(step)
                     running += 1
                     let observer = self.observer
-                    let job = Job(step: step, document: document, upstream: upstream,
+                    let job = Job(step: step, document: pending.document, upstream: pending.upstream,
                                   progress: { observer.progress(step, $0) })
                     let executor = self.executor
                     group.addTask {
-                        // Computed elsewhere? Then downloaded (and checked), not run.
-                        if let remote {
-                            switch remote.fetch(document.key) {
-                            case .found(let record): return (step.name, .success(record), true)
-                            case .unusable(let message): observer.note(step, message + "; running the step here")
-                            case .missing: break
-                            }
-                            observer.started(step)
-                        }
                         // `retries: n` reruns a failed step up to n times (a node lost, a job preempted).
                         var attempt = 0
                         while true {
@@ -141,13 +167,24 @@ public struct Scheduler: Sendable {
                         }
                     }
                 }
-                if running == 0 { break }
-                guard let (name, result, fetched) = await group.next() else { break }
-                running -= 1
-                if fetched, case .success(let record) = result, let remote {
-                    state.finish(workflow.step(named: name)!, .fetched(record, remote: remote.name))
-                } else {
+                if running == 0 && downloading == 0 { break }
+                guard let (name, result, downloaded) = await group.next() else { break }
+                guard downloaded else {
+                    running -= 1
                     state.complete(name, result, keepGoing: options.keepGoing)
+                    continue
+                }
+                downloading -= 1
+                guard let pending = downloads.removeValue(forKey: name) else { continue }
+                let step = pending.step
+                if case .success(let record) = result, let remote {
+                    state.finish(step, .fetched(record, remote: remote.name))
+                } else if Task.isCancelled {
+                    state.finish(step, .skipped("interrupted"))
+                    state.stopping = true
+                } else {
+                    // Not to be had whole from the remote: computed here.
+                    toRun.append(pending)
                 }
             }
         }
