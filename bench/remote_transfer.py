@@ -106,6 +106,7 @@ def main():
                     if what == "push":
                         run(flow, "remote", "add", f"r{r}", url, cwd=source)
                         flow_times.append(timed(flow, "push", "--remote", f"r{r}", cwd=source))
+                        run("xrdfs", server, "mkdir", "-p", raw)
                         tool_times.append(timed("xrdcp", "--silent", "--recursive", "--parallel", "4",
                                                 os.path.join(source, ".flow", "objects"), os.path.join(source, ".flow", "steps"),
                                                 f"{server}/{raw}/"))

@@ -56,3 +56,7 @@ unsigned long long flow_process_start_time(int pid) {
     if (sscanf(p, " %llu", &start) != 1) return 0;
     return start;
 }
+
+int flow_sync_file_system(int fd) {
+    return syncfs(fd) == 0 ? 0 : errno;
+}

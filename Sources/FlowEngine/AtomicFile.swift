@@ -1,3 +1,4 @@
+import CFiles
 import Foundation
 
 /// Writes whole files so that readers see the old content or the new, never a part.
@@ -24,6 +25,39 @@ public enum AtomicFile {
             unlink(temporary)
             throw EngineError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Writes many files so that each appears whole, in the order given (a key document before its record):
+    /// every temporary file is written, then the file system is flushed once, then each is renamed into
+    /// place. The same promise as `write` for each file, at one flush instead of one per file.
+    public static func writeAll(_ files: [(data: Data, path: String)], mode: mode_t = 0o644) throws {
+        var temporaries: [(String, String)] = []
+        defer { for (temporary, _) in temporaries { unlink(temporary) } }
+        for file in files {
+            let directory = (file.path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let temporary = "\(directory)/.\((file.path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+            guard FileManager.default.createFile(atPath: temporary, contents: file.data, attributes: [.posixPermissions: mode]) else {
+                throw EngineError.io("cannot write \(temporary)")
+            }
+            temporaries.append((temporary, file.path))
+        }
+        guard let first = temporaries.first else { return }
+        try syncFileSystem(of: first.0)
+        for (index, (temporary, path)) in temporaries.enumerated() where rename(temporary, path) != 0 {
+            temporaries.removeFirst(index)
+            throw EngineError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        temporaries = []
+    }
+
+    /// Flushes the file system that holds `path` to disk.
+    public static func syncFileSystem(of path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EngineError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let status = flow_sync_file_system(fd)
+        guard status == 0 else { throw EngineError.io("cannot flush \(path) to disk: \(String(cString: strerror(status)))") }
     }
 
     public static func write(_ text: String, to path: String) throws {

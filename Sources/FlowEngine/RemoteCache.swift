@@ -114,7 +114,7 @@ public final class RemoteCache: @unchecked Sendable {
             var shared = record
             shared.stamps = [:]
             let local = "\(scratch)/\(record.key.hex).json"
-            try AtomicFile.write(shared.json.prettyJSON, to: local)
+            try Data(shared.json.prettyJSON.utf8).write(to: URL(fileURLWithPath: local))
             if FileManager.default.fileExists(atPath: store.keyDocumentPath(record.key)) {
                 recordUploads.append((store.keyDocumentPath(record.key), Self.keyDocumentPath(record.key)))
             }
@@ -145,7 +145,7 @@ public final class RemoteCache: @unchecked Sendable {
         report.absent = wanted.filter { !onRemote.contains($0) }
         let (records, problems) = try retrieve(wanted.filter(onRemote.contains), report: &report)
         report.records = records.count
-        report.problems += problems
+        report.problems += problems.keys.sorted().map { problems[$0]! }
         return report
     }
 
@@ -169,34 +169,27 @@ public final class RemoteCache: @unchecked Sendable {
         }
     }
 
-    /// For `flow run --remote`: the step `key` from the remote, if it is there and intact. The remote's
-    /// keys are listed once per run; a step computed elsewhere during the run is found by the next run.
-    public func fetch(_ key: Digest) -> Fetched {
-        if mutex.withLock({ unreachable }) { return .missing }
-        let keys: Set<Digest>
+    /// For `flow run --remote`: the steps of `keys` from the remote, those it has whole and intact, in one
+    /// batch (one download of the records, one of the objects).
+    public func fetch(_ keys: [Digest]) -> [Digest: Fetched] {
+        var report = Report()
         do {
-            keys = try remoteKeys()
+            let (records, problems) = try retrieve(keys, report: &report)
+            var fetched = Dictionary(keys.map { ($0, Fetched.missing) }, uniquingKeysWith: { a, _ in a })
+            for record in records { fetched[record.key] = .found(record) }
+            for (key, problem) in problems { fetched[key] = .unusable(problem) }
+            return fetched
         } catch {
-            let first = mutex.withLock { () -> Bool in defer { unreachable = true }; return !unreachable }
-            return first ? .unusable("remote '\(name)' cannot be read (\(error)); this run goes on without it") : .missing
-        }
-        do {
-            guard keys.contains(key) else { return .missing }
-            var report = Report()
-            let (records, problems) = try retrieve([key], report: &report)
-            if let record = records.first { return .found(record) }
-            return problems.isEmpty ? .missing : .unusable(problems.joined(separator: "; "))
-        } catch {
-            return .unusable("remote '\(name)': \(error)")
+            return Dictionary(keys.map { ($0, Fetched.unusable("remote '\(name)': \(error)")) }, uniquingKeysWith: { a, _ in a })
         }
     }
 
-    /// Downloads records and their objects; returns the records now stored here, and the problems.
-    private func retrieve(_ keys: [Digest], report: inout Report) throws -> ([StepRecord], [String]) {
-        guard !keys.isEmpty else { return ([], []) }
+    /// Downloads records and their objects; returns the records now stored here, and each other key's problem.
+    private func retrieve(_ keys: [Digest], report: inout Report) throws -> ([StepRecord], [Digest: String]) {
+        guard !keys.isEmpty else { return ([], [:]) }
         let scratch = try store.makeScratch(for: "pull")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var problems: [String] = []
+        var problems: [Digest: String] = [:]
         let paths = keys.flatMap { [Self.recordPath($0), Self.keyDocumentPath($0)] }
         let landed = try remote.download(paths, into: scratch)
         var records: [StepRecord] = []
@@ -204,7 +197,7 @@ public final class RemoteCache: @unchecked Sendable {
             guard let file = landed[Self.recordPath(key)] else { continue }
             guard let data = FileManager.default.contents(atPath: file), let json = try? Value(json: data),
                   var record = try? StepRecord(json: json), record.key == key else {
-                problems.append("remote '\(name)': the record \(key.short) cannot be read or is not the record of that key; not used")
+                problems[key] = "remote '\(name)': the record \(key.short) cannot be read or is not the record of that key; not used"
                 mutex.withLock { _ = damagedRecords.insert(key) }
                 continue
             }
@@ -234,6 +227,7 @@ public final class RemoteCache: @unchecked Sendable {
         }
 
         var complete: [StepRecord] = []
+        var writes: [(data: Data, path: String)] = []
         for var record in records {
             var unusable: [String] = []
             for (output, entry) in record.outputs.sorted(by: { $0.key < $1.key }) where bad.contains(entry.digest) {
@@ -244,18 +238,18 @@ public final class RemoteCache: @unchecked Sendable {
                 unusable.append("object \(log.short) (the log of step '\(record.step)') \(objects[Self.objectPath(log)] == nil ? "is missing there" : "is damaged there (its bytes do not match its digest)")")
             }
             guard unusable.isEmpty else {
-                problems.append("remote '\(name)': " + unusable.joined(separator: "; ") + "; not used")
+                problems[record.key] = "remote '\(name)': " + unusable.joined(separator: "; ") + "; not used"
                 continue
             }
             for digest in record.outputs.values.map(\.digest) + (record.log.map { [$0] } ?? []) { record.stamps[digest] = stamps[digest] }
-            if let document = landed[Self.keyDocumentPath(record.key)] {
-                try? FileManager.default.removeItem(atPath: store.keyDocumentPath(record.key))
-                try? FileManager.default.createDirectory(atPath: store.recordsDirectory, withIntermediateDirectories: true)
-                if let data = FileManager.default.contents(atPath: document) { try AtomicFile.write(data, to: store.keyDocumentPath(record.key)) }
+            if let document = landed[Self.keyDocumentPath(record.key)], let data = FileManager.default.contents(atPath: document) {
+                writes.append((data, store.keyDocumentPath(record.key)))
             }
-            try AtomicFile.write(record.json.prettyJSON, to: store.recordPath(record.key))
+            writes.append((Data(record.json.prettyJSON.utf8), store.recordPath(record.key)))
             complete.append(record)
         }
+        // Key documents before records, all flushed at once: a record appears only with its objects in place.
+        try AtomicFile.writeAll(writes)
         return (complete, problems)
     }
 }

@@ -59,24 +59,29 @@ public struct DirectoryRemote: RemoteStore {
     }
 
     public func upload(_ files: [(local: String, remote: String)]) throws {
+        guard !files.isEmpty else { return }
         let temporary = url + "/tmp"
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        var partials: [(String, String)] = []
+        var renamed = 0
+        defer { for (partial, _) in partials[renamed...] { unlink(partial) } }
         for file in files {
-            let destination = url + "/" + file.remote
-            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
             let partial = "\(temporary)/\(Store.host)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            do {
-                try FileManager.default.copyItem(atPath: file.local, toPath: partial)
-                let fd = open(partial, O_RDONLY | O_CLOEXEC)
-                if fd >= 0 { fsync(fd); close(fd) }
-                guard rename(partial, destination) == 0 else {
-                    throw EngineError.io("cannot rename into \(destination): \(String(cString: strerror(errno)))")
-                }
-            } catch {
-                unlink(partial)
-                throw error
+            partials.append((partial, url + "/" + file.remote))
+            try FileManager.default.copyItem(atPath: file.local, toPath: partial)
+        }
+        // Every copy on disk before any is renamed into place: one flush for the batch.
+        try AtomicFile.syncFileSystem(of: temporary)
+        var made = Set<String>()
+        for (partial, destination) in partials {
+            let folder = (destination as NSString).deletingLastPathComponent
+            if made.insert(folder).inserted {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
+            guard rename(partial, destination) == 0 else {
+                throw EngineError.io("cannot rename into \(destination): \(String(cString: strerror(errno)))")
+            }
+            renamed += 1
         }
     }
 }

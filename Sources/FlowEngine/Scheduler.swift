@@ -88,9 +88,10 @@ public struct Scheduler: Sendable {
         /// A step whose key is known and that is not stored here, waiting for a download or an executor slot.
         struct Pending { var step: Step; var document: KeyDocument; var upstream: [String: StepRecord] }
         // Downloads are not computations: they have slots of their own, so a fresh clone's run is not
-        // held to the executor's (on this machine, the cores).
-        let downloadSlots = 8
-        await withTaskGroup(of: (String, Result<StepRecord, any Error>, Bool).self) { group in
+        // held to the executor's (on this machine, the cores), and the steps ready at one time go down
+        // together, in one batch (one transfer of records, one of objects), not a transfer per step.
+        let downloadSlots = 2, batchLimit = 500
+        await withTaskGroup(of: [(String, Result<StepRecord, any Error>, Bool)].self) { group in
             var running = 0, downloading = 0
             var toRun: [Pending] = [], toDownload: [Pending] = [], downloads: [String: Pending] = [:]
             while true {
@@ -127,18 +128,22 @@ public struct Scheduler: Sendable {
                     toRun.append(Pending(step: step, document: document, upstream: upstream))
                 }
                 while !state.stopping, downloading < downloadSlots, !toDownload.isEmpty, let remote {
-                    let pending = toDownload.removeFirst()
-                    downloads[pending.step.name] = pending
+                    let batch = Array(toDownload.prefix(batchLimit))
+                    toDownload.removeFirst(batch.count)
+                    for pending in batch { downloads[pending.step.name] = pending }
                     downloading += 1
                     let observer = self.observer
                     group.addTask {
-                        switch remote.fetch(pending.document.key) {
-                        case .found(let record): return (pending.step.name, .success(record), true)
-                        case .unusable(let message):
-                            observer.note(pending.step, message + "; running the step here")
-                            return (pending.step.name, .failure(CancellationError()), true)
-                        case .missing:
-                            return (pending.step.name, .failure(CancellationError()), true)
+                        let fetched = remote.fetch(batch.map(\.document.key))
+                        return batch.map { pending in
+                            switch fetched[pending.document.key] ?? .missing {
+                            case .found(let record): return (pending.step.name, .success(record), true)
+                            case .unusable(let message):
+                                observer.note(pending.step, message + "; running the step here")
+                                return (pending.step.name, .failure(CancellationError()), true)
+                            case .missing:
+                                return (pending.step.name, .failure(CancellationError()), true)
+                            }
                         }
                     }
                 }
@@ -156,35 +161,35 @@ public struct Scheduler: Sendable {
                         var attempt = 0
                         while true {
                             do {
-                                return (step.name, .success(try await executor.execute(job)), false)
+                                return [(step.name, .success(try await executor.execute(job)), false)]
                             } catch let failure as StepFailure where attempt < step.retries && !Task.isCancelled {
                                 attempt += 1
                                 let reason = failure.message.split(separator: "\n").first.map(String.init) ?? "failed"
                                 job.progress?("\(reason); retrying (attempt \(attempt + 1) of \(step.retries + 1))")
                             } catch {
-                                return (step.name, .failure(error), false)
+                                return [(step.name, .failure(error), false)]
                             }
                         }
                     }
                 }
                 if running == 0 && downloading == 0 { break }
-                guard let (name, result, downloaded) = await group.next() else { break }
-                guard downloaded else {
-                    running -= 1
-                    state.complete(name, result, keepGoing: options.keepGoing)
-                    continue
-                }
-                downloading -= 1
-                guard let pending = downloads.removeValue(forKey: name) else { continue }
-                let step = pending.step
-                if case .success(let record) = result, let remote {
-                    state.finish(step, .fetched(record, remote: remote.name))
-                } else if Task.isCancelled {
-                    state.finish(step, .skipped("interrupted"))
-                    state.stopping = true
-                } else {
-                    // Not to be had whole from the remote: computed here.
-                    toRun.append(pending)
+                guard let finished = await group.next() else { break }
+                if finished.first?.2 == true { downloading -= 1 } else { running -= 1 }
+                for (name, result, downloaded) in finished {
+                    guard downloaded else {
+                        state.complete(name, result, keepGoing: options.keepGoing)
+                        continue
+                    }
+                    guard let pending = downloads.removeValue(forKey: name) else { continue }
+                    if case .success(let record) = result, let remote {
+                        state.finish(pending.step, .fetched(record, remote: remote.name))
+                    } else if Task.isCancelled {
+                        state.finish(pending.step, .skipped("interrupted"))
+                        state.stopping = true
+                    } else {
+                        // Not to be had whole from the remote: computed here.
+                        toRun.append(pending)
+                    }
                 }
             }
         }

@@ -10,4 +10,9 @@ int flow_copy_file(int source, int destination);
 /// process does not exist. A pid with the same start time is the same process.
 unsigned long long flow_process_start_time(int pid);
 
+/// Flushes every file of the file system holding the open descriptor `fd` to disk (`syncfs`): one call
+/// instead of an fsync per file when many files are written before they are renamed into place.
+/// Returns 0, or an errno value.
+int flow_sync_file_system(int fd);
+
 #endif
