@@ -37,10 +37,20 @@ public enum AtomicFile {
             let directory = (file.path as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let temporary = "\(directory)/.\((file.path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: file.data, attributes: [.posixPermissions: mode]) else {
-                throw EngineError.io("cannot write \(temporary)")
-            }
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
             temporaries.append((temporary, file.path))
+            let written = file.data.withUnsafeBytes { buffer -> Bool in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n <= 0 { return false }
+                    offset += n
+                }
+                return true
+            }
+            close(fd)
+            guard written else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
         }
         guard let first = temporaries.first else { return }
         try syncFileSystem(of: first.0)
