@@ -24,21 +24,14 @@ final class XRootDRemoteTests: RemoteTestCase {
     }
 
     override func tearDown() {
-        // The test's folder on the server, file by file (xrdfs has no recursive remove).
-        if let base, let files = try? listRemote() {
-            let commands = files.map { "rm \(base)/\($0)" } + directories(of: files).map { "rmdir \(base)/\($0)" } + ["rmdir \(base)", "exit"]
-            _ = try? tool("xrdfs", [server], input: commands.joined(separator: "\n") + "\n")
+        // The test's folder on the server, entry by entry (xrdfs has no recursive remove), deepest first.
+        if let base, let listed = try? tool("xrdfs", [server, "ls", "-l", "-R", base]), listed.status == 0 {
+            let entries = listed.output.split(separator: "\n").compactMap { line in line.split(separator: " ").last.map { (line.first, String($0)) } }
+            let files = entries.filter { $0.0 == "-" }.map { "rm \($0.1)" }
+            let folders = entries.filter { $0.0 == "d" }.map(\.1).sorted { $0.count > $1.count }.map { "rmdir \($0)" }
+            _ = try? tool("xrdfs", [server], input: (files + folders + ["rmdir \(base)", "exit"]).joined(separator: "\n") + "\n")
         }
         super.tearDown()
-    }
-
-    func directories(of files: [String]) -> [String] {
-        var found = Set<String>()
-        for file in files {
-            var parts = file.split(separator: "/").dropLast()
-            while !parts.isEmpty { found.insert(parts.joined(separator: "/")); parts = parts.dropLast() }
-        }
-        return found.sorted { $0.count > $1.count }
     }
 
     func tool(_ name: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
