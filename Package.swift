@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "XRootDRemote", dependencies: ["FlowEngine"]),
         .target(name: "FlowPlugins", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "SlurmExecutor"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor", "XRootDRemote",
+            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor", "XRootDRemote", "YAMLNode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "BoostedTrees", "Random"], path: "Sources/flow-bench"),

@@ -12,7 +12,7 @@ struct Flow: AsyncParsableCommand {
         abstract: "Run declarative analysis workflows: every step cached by content, only what changed runs again.",
         discussion: "Exit status: 0 success, 1 a step failed, 2 an invalid workflow or usage, 130 interrupted.",
         version: "0.1.0",
-        subcommands: [Run.self, Status.self, Show.self, Inspect.self, DAG.self, Validate.self, GC.self, Verify.self, Remote.self, Push.self, Pull.self, Schema.self, ExecStep.self]
+        subcommands: [Run.self, Status.self, Show.self, Inspect.self, DAG.self, Validate.self, GC.self, Verify.self, Remote.self, Push.self, Pull.self, Diff.self, Schema.self, ExecStep.self]
     )
 }
 
