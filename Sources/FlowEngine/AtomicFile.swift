@@ -29,8 +29,10 @@ public enum AtomicFile {
 
     /// Writes many files so that each appears whole, in the order given (a key document before its record):
     /// every temporary file is written, then the file system is flushed once, then each is renamed into
-    /// place. The same promise as `write` for each file, at one flush instead of one per file.
-    public static func writeAll(_ files: [(data: Data, path: String)], mode: mode_t = 0o644) throws {
+    /// place. The same promise as `write` for each file, at one flush instead of one per file. Files already
+    /// complete on the same file system are `moving` into place first, after the same flush.
+    public static func writeAll(_ files: [(data: Data, path: String)], moving: [(from: String, to: String)] = [],
+                                mode: mode_t = 0o644) throws {
         var temporaries: [(String, String)] = []
         defer { for (temporary, _) in temporaries { unlink(temporary) } }
         for file in files {
@@ -52,8 +54,12 @@ public enum AtomicFile {
             close(fd)
             guard written else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
         }
-        guard let first = temporaries.first else { return }
-        try syncFileSystem(of: first.0)
+        guard let first = temporaries.first?.0 ?? moving.first?.from else { return }
+        try syncFileSystem(of: first)
+        for move in moving {
+            try FileManager.default.createDirectory(atPath: (move.to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard rename(move.from, move.to) == 0 else { throw EngineError.io("cannot move \(move.from) to \(move.to): \(String(cString: strerror(errno)))") }
+        }
         for (index, (temporary, path)) in temporaries.enumerated() where rename(temporary, path) != 0 {
             temporaries.removeFirst(index)
             throw EngineError.io("cannot write \(path): \(String(cString: strerror(errno)))")

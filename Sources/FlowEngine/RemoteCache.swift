@@ -227,7 +227,7 @@ public final class RemoteCache: @unchecked Sendable {
         }
 
         var complete: [StepRecord] = []
-        var writes: [(data: Data, path: String)] = []
+        var writes: [(data: Data, path: String)] = [], moves: [(from: String, to: String)] = []
         for var record in records {
             var unusable: [String] = []
             for (output, entry) in record.outputs.sorted(by: { $0.key < $1.key }) where bad.contains(entry.digest) {
@@ -242,14 +242,12 @@ public final class RemoteCache: @unchecked Sendable {
                 continue
             }
             for digest in record.outputs.values.map(\.digest) + (record.log.map { [$0] } ?? []) { record.stamps[digest] = stamps[digest] }
-            if let document = landed[Self.keyDocumentPath(record.key)], let data = FileManager.default.contents(atPath: document) {
-                writes.append((data, store.keyDocumentPath(record.key)))
-            }
+            if let document = landed[Self.keyDocumentPath(record.key)] { moves.append((document, store.keyDocumentPath(record.key))) }
             writes.append((Data(record.json.prettyJSON.utf8), store.recordPath(record.key)))
             complete.append(record)
         }
         // Key documents before records, all flushed at once: a record appears only with its objects in place.
-        try AtomicFile.writeAll(writes)
+        try AtomicFile.writeAll(writes, moving: moves)
         return (complete, problems)
     }
 }
