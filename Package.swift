@@ -54,7 +54,7 @@ let package = Package(
             "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "BoostedTrees", "Random"], path: "Sources/flow-bench"),
+        .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "LHEF", "BoostedTrees", "Random"], path: "Sources/flow-bench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "YAMLNodeTests", dependencies: ["YAMLNode"]),
         // The configuration layer and the engine are tested with made-up step kinds; the kinds flow
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["FlowConfig", "FlowPlugins", "FlowSteps", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowCLITests"),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "LHEFTests", dependencies: ["LHEF", "TestSupport"]),
+        .testTarget(name: "LHEFTests", dependencies: ["LHEF", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "EventDataTests", dependencies: ["EventData", "Random", "TestSupport"]),
