@@ -4,12 +4,14 @@ import FlowEngine
 import Foundation
 import LHEF
 
+extension LHEFile.NamedWeights: SettingEnum {}
+
 /// `export`: a dataset's weights (or chosen columns) in the form an analysis framework reads: CSV, `.npy`
 /// (a structured array), `.npz`, or a copy of the original LHE file with each event's XWGTUP replaced.
 /// Rows are ordered by `entry`, the event's number in the file it was loaded from.
 public struct ExportStep: StepKind {
     public init() {}
-    public let version = 1
+    public let version = 2
 
     enum Format: String, SettingEnum {
         case csv, npy, npz, lhe
@@ -21,6 +23,9 @@ public struct ExportStep: StepKind {
         @Setting("columns", .list(.string(), minItems: 1), "csv/npy/npz: the columns (default entry, weight_original, weight — those present).")
         var columns: [String]? = nil
         @Setting("source", .file, "lhe: the LHE file the dataset was loaded from; the copy is gzipped if it is.") var source: String? = nil
+        @Setting("named_weights", LHEFile.NamedWeights.schema,
+                 "lhe: the events' named weights (<rwgt><wgt>, <weights>): kept as the generator wrote them, or rescaled by each event's new over old weight.")
+        var namedWeights = LHEFile.NamedWeights.keep
         init() {}
     }
 
@@ -40,7 +45,7 @@ public struct ExportStep: StepKind {
         let (name, table) = try TableIO.input(context, at: "data")
         let format = s.format.rawValue
         let order = table["entry"].map { entries in entries.indices.sorted { entries[$0] < entries[$1] } } ?? Array(0..<table.rowCount)
-        if s.format == .lhe { return try exportLHE(context, name, table, source: s.source) }
+        if s.format == .lhe { return try exportLHE(context, name, table, source: s.source, namedWeights: s.namedWeights) }
         let wanted = s.columns ?? ["entry", "weight_original", EventTable.weightColumn].filter { table[$0] != nil }
         let selected = try table.selecting(wanted, dataset: name).rows(order)
         let path = context.scratch + "/weights.\(format)"
@@ -53,14 +58,17 @@ public struct ExportStep: StepKind {
         return StepResult(outputs: ["weights": path], metrics: ["rows": .int(selected.rowCount)])
     }
 
-    func exportLHE(_ context: StepContext, _ name: String, _ table: EventTable, source written: String?) throws -> StepResult {
+    /// A copy of the source file with the new weights: `<init>` follows the changed processes, named
+    /// weights are kept or rescaled, every other byte is the source's.
+    func exportLHE(_ context: StepContext, _ name: String, _ table: EventTable, source written: String?,
+                   namedWeights: LHEFile.NamedWeights) throws -> StepResult {
         guard let written else {
             throw StepFailure(step: context.step.name, message: "format lhe needs `source:`, the LHE file '\(name)' was loaded from")
         }
         let source = context.files[written] ?? written
         let file: LHEFile
         do {
-            file = try LHEFile(path: source)
+            file = try LHEFile(path: source, reading: [])
         } catch let error as LHEFError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
@@ -82,11 +90,11 @@ public struct ExportStep: StepKind {
         }
         let path = context.scratch + "/" + (file.gzipped ? "events.lhe.gz" : "events.lhe")
         do {
-            try file.write(weights: new.map { $0! }, to: path)
+            try file.write(weights: new.map { $0! }, to: path, namedWeights: namedWeights)
         } catch let error as LHEFError {
             throw StepFailure(step: context.step.name, message: "\(error)")
         }
-        context.log("rewrote the weights of \(new.count) events of \(written)")
+        context.log("rewrote the weights of \(new.count) events of \(written); named weights: \(namedWeights.rawValue)")
         return StepResult(outputs: ["lhe": path], metrics: ["events": .int(new.count)])
     }
 }
