@@ -96,10 +96,12 @@ bench-kernels: release
 bench-root: release
 	.build/release/flow-bench root 2000000
 
-## LHE reading against pylhe on the MadGraph test files, and a generated 10⁶-event file's time and peak memory.
+## LHE reading against pylhe on the MadGraph test files (or LHE_FILES), and a generated 10⁶-event file's
+## time and peak memory.
+LHE_FILES ?=
 bench-lhe: release
 	@python3 -c "import pylhe" 2>/dev/null || python3 -m pip install pylhe
-	.build/release/flow-bench lhe 1000000
+	.build/release/flow-bench lhe 1000000 $(LHE_FILES)
 
 bench-trees: release
 	@python3 -c "import sklearn, threadpoolctl" 2>/dev/null || python3 -m pip install scikit-learn threadpoolctl

@@ -281,7 +281,9 @@ struct EventParser {
 
     private mutating func parse(_ block: EventBlock) throws {
         let p = UnsafePointer(block.text.window)
-        guard let bodyStart = block.find(">", in: block.range) else { throw block.fail(block.range.lowerBound, "an <event> without >") }
+        guard let bodyStart = block.find(">", in: block.range), bodyStart < block.range.upperBound - 8 else {
+            throw block.fail(block.range.lowerBound, "an <event> tag without its >")
+        }
         let body = (bodyStart + 1)..<(block.range.upperBound - 8)
         var lines = Lines(p, body)
         guard lines.next(), lines.tokens.count >= 6, let count = Int(exactly: Numbers.wholeOrDouble(p, lines.tokens[0]) ?? -1), count >= 0 else {
