@@ -258,7 +258,7 @@ struct EventParser {
     /// The name of positional weight `index` of `count`: the declared id when `<initrwgt>` names them
     /// all, else `w<index>`.
     mutating func positionalName(_ index: Int, of count: Int) -> [UInt8] {
-        if count <= declaredWeightIDs.count { return Array(declaredWeightIDs[index].utf8) }
+        if count <= declaredWeightIDs.count && index < declaredWeightIDs.count { return Array(declaredWeightIDs[index].utf8) }
         while positionalNames.count <= index { positionalNames.append(Array("w\(positionalNames.count)".utf8)) }
         return positionalNames[index]
     }

@@ -83,6 +83,17 @@ final class MalformedLHEFTests: XCTestCase {
         XCTAssertEqual(message(one + "<event>\n</event>\n"), "bad.lhe:6: an event's first line needs NUP IDPRUP XWGTUP SCALUP AQEDUP AQCDUP")
     }
 
+    /// fuzz-lhe: a `<wgt>` without an id, placed after as many weights as `<initrwgt>` declares, trapped
+    /// on the declared ids' index; it is named by its place.
+    func testAWeightWithoutAnIDIsNamedByItsPlace() throws {
+        let text = "<LesHouchesEvents version=\"3.0\">\n<header>\n<initrwgt><weight id='1001'>x</weight></initrwgt>\n</header>\n<init>\n"
+            + "2212 2212 6.5e+03 6.5e+03 0 0 1 1 -4 1\n1.0 0.1 1.0 1\n</init>\n<event>\n1 1 1.0 1 1 1\n21 -1 0 0 0 0 0 0 1 1 0 0 9\n"
+            + "<rwgt><wgt id='a'>2.0</wgt><wgt>3.0</wgt></rwgt>\n</event>\n</LesHouchesEvents>\n"
+        let file = try LHEFile(bytes: Array(text.utf8), file: "unnamed.lhe")
+        XCTAssertEqual(file.namedWeights(ofEvent: 0).map(\.0), ["a", "w1"])
+        XCTAssertEqual(file.namedWeights(ofEvent: 0).map(\.1), [2, 3])
+    }
+
     /// Far into a file larger than the reader's window (gzipped or not), a damaged event is named by its
     /// own line: the lines of the text already let go are counted.
     func testLinesAreCountedAcrossTheWholeFile() throws {
