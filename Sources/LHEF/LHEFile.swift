@@ -160,8 +160,9 @@ struct Preamble {
             while let tag = text.find(Array("<weight".utf8), in: at..<close) {
                 let end = text.find([UInt8(ascii: ">")], in: tag..<close) ?? close
                 let after = text[tag + 7]
-                if after == UInt8(ascii: ">") || Lines.isSpace(after), let id = Self.attribute("id", in: text.string(tag..<end)) {
-                    declaredWeightIDs.append(id)
+                if after == UInt8(ascii: ">") || Lines.isSpace(after),
+                   let id = EventParser.attributeValue("id", text.window, (tag - text.base)..<(end - text.base)) {
+                    declaredWeightIDs.append(text.string(id.shifted(text.base)))
                 }
                 at = end
             }
@@ -185,21 +186,6 @@ struct Preamble {
             processes.append((LHEFile.Process(id: id, crossSection: numbers[0], error: numbers[1], maximumWeight: numbers[2]),
                               t[0..<3].map { $0.shifted(base) }))
         }
-    }
-
-    /// `name='value'` or `name="value"` in a tag's text.
-    static func attribute(_ name: String, in tag: String) -> String? {
-        var rest = Substring(tag)
-        while let r = rest.range(of: name) {
-            let before = rest[..<r.lowerBound].last
-            var after = rest[r.upperBound...].drop { $0 == " " }
-            rest = rest[r.upperBound...]
-            guard before == nil || before == " " || before == "\t" || before == "\n", after.first == "=" else { continue }
-            after = after.dropFirst().drop { $0 == " " }
-            guard let quote = after.first, quote == "'" || quote == "\"" else { continue }
-            return after.dropFirst().prefix { $0 != quote }.trimmingCharacters(in: .whitespaces)
-        }
-        return nil
     }
 }
 
@@ -346,7 +332,7 @@ struct EventParser {
     /// The value of `name='…'` or `name="…"` inside a tag's bytes, as a range.
     static func attributeValue(_ name: StaticString, _ p: UnsafePointer<UInt8>, _ range: Range<Int>) -> Range<Int>? {
         let n = name.utf8CodeUnitCount
-        var i = range.lowerBound
+        var i = range.lowerBound + 1  // past the tag's <
         while i + n < range.upperBound {
             if memcmp(p + i, name.utf8Start, n) == 0 && Lines.isSpace(p[i - 1]) {
                 var j = i + n
