@@ -254,7 +254,7 @@ struct EventParser {
         let close = Array("</event>".utf8)
         var position = preamble.initBody.upperBound + "</init>".utf8.count
         text.keep = position
-        while let open = try text.findTag("event", from: position) {
+        while let open = try text.findTag("event", from: position, passing: true) {
             text.keep = open
             guard let end = try text.find(close, from: open) else { throw text.fail(open, "an <event> without </event>") }
             let block = EventBlock(text: text, range: (open - text.base)..<(end + close.count - text.base))

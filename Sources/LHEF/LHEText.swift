@@ -90,14 +90,20 @@ final class LHEText {
 
     func fail(_ offset: Int, _ message: String) -> LHEFError { LHEFError(file: file, line: line(at: offset), message: message) }
 
-    /// The first `pattern` at or after `start`, reading on as needed; nil when the file ends first.
-    func find(_ pattern: [UInt8], from start: Int) throws -> Int? {
+    /// The first `pattern` at or after `start`, reading on as needed; nil when the file ends first. With
+    /// `passing`, the text searched through is let go (and copied, when a copy is written) as the search
+    /// moves on, so a long stretch without the pattern does not stay in memory.
+    func find(_ pattern: [UInt8], from start: Int, passing: Bool = false) throws -> Int? {
         var from = max(start, base)
         while true {
             if end - from >= pattern.count {
                 let found = pattern.withUnsafeBufferPointer { Self.search(UnsafePointer(window + (from - base)), end - from, $0.baseAddress!, $0.count) }
                 if let found { return from + found }
                 from = end - pattern.count + 1
+            }
+            if passing {
+                try copy(upTo: from)
+                keep = max(keep, from)
             }
             guard try more() else { return nil }
         }
@@ -112,10 +118,10 @@ final class LHEText {
     }
 
     /// `<name>` or `<name attributes…>`, not a longer tag that starts the same (`<initrwgt>`, `<eventgroup>`).
-    func findTag(_ name: String, from start: Int) throws -> Int? {
+    func findTag(_ name: String, from start: Int, passing: Bool = false) throws -> Int? {
         let pattern = Array(("<" + name).utf8)
         var from = start
-        while let open = try find(pattern, from: from) {
+        while let open = try find(pattern, from: from, passing: passing) {
             let after = open + pattern.count
             if after >= end, !(try more()) { return nil }
             let c = self[after]
@@ -139,7 +145,10 @@ final class LHEText {
 
     /// Writes the rest of the file to the copy.
     func copyToEnd() throws {
-        repeat { try copy(upTo: end) } while try more()
+        repeat {
+            try copy(upTo: end)
+            keep = end
+        } while try more()
     }
 }
 
