@@ -3,7 +3,7 @@ SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev libopenblas-dev \
                 chromium fonts-dejavu-core librsvg2-bin
-PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash pyhf pylhe
+PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash pyhf onnx onnxruntime pylhe
 FLOW_RELEASE := .build/release/flow
 
 .PHONY: setup slurm build release test test-e2e test-cpus demo closure bench bench-engine bench-data bench-network bench-kernels bench-root bench-lhe bench-trees bench-slurm schema fuzz clean
@@ -15,7 +15,7 @@ setup:
 	  echo "installing$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
-	@python3 -c "import jsonschema, yaml, numpy, sklearn, uproot, awkward, lz4, zstandard, xxhash, pyhf, pylhe" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
+	@python3 -c "import jsonschema, yaml, numpy, sklearn, uproot, awkward, lz4, zstandard, xxhash, pyhf, onnx, onnxruntime, pylhe" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
 
 ## A one-node Slurm cluster on this machine, for the Slurm executor's tests (installs slurmctld, slurmd,
 ## slurm-client and munge when missing; a running cluster is only re-checked).
