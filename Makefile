@@ -3,10 +3,10 @@ SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libyaml-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev libopenblas-dev \
                 chromium fonts-dejavu-core librsvg2-bin
-PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash
+PIP_PACKAGES := jsonschema pyyaml numpy scikit-learn uproot awkward lz4 zstandard xxhash pyhf onnx onnxruntime pylhe
 FLOW_RELEASE := .build/release/flow
 
-.PHONY: setup slurm xrootd build release test test-e2e test-cpus demo closure bench bench-engine bench-data bench-network bench-kernels bench-root bench-trees bench-slurm bench-remote schema fuzz clean
+.PHONY: setup slurm xrootd build release test test-e2e test-cpus demo closure bench bench-engine bench-data bench-network bench-kernels bench-root bench-lhe bench-trees bench-slurm bench-remote schema fuzz clean
 
 ## Install the system libraries and Python packages flow and its tests use, when missing.
 setup:
@@ -15,7 +15,7 @@ setup:
 	  echo "installing$$missing"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
-	@python3 -c "import jsonschema, yaml, numpy, sklearn, uproot, awkward, lz4, zstandard, xxhash" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
+	@python3 -c "import jsonschema, yaml, numpy, sklearn, uproot, awkward, lz4, zstandard, xxhash, pyhf, onnx, onnxruntime, pylhe" 2>/dev/null || python3 -m pip install $(PIP_PACKAGES)
 
 ## A one-node Slurm cluster on this machine, for the Slurm executor's tests (installs slurmctld, slurmd,
 ## slurm-client and munge when missing; a running cluster is only re-checked).
@@ -82,7 +82,7 @@ closure: release
 	python3 bench/closure_check.py $(CLOSURE_FLAGS) $(addprefix results/seeds/,$(CLOSURE_SEEDS))
 
 ## Benchmarks: each prints medians and ratios against the tools it is compared with.
-bench: bench-engine bench-data bench-network bench-root bench-trees bench-slurm bench-remote
+bench: bench-engine bench-data bench-network bench-root bench-lhe bench-trees bench-slurm bench-remote
 
 bench-data: release
 	.build/release/flow-bench 1000000
@@ -101,6 +101,13 @@ bench-kernels: release
 
 bench-root: release
 	.build/release/flow-bench root 2000000
+
+## LHE reading against pylhe on the MadGraph test files (or LHE_FILES), and a generated 10⁶-event file's
+## time and peak memory.
+LHE_FILES ?=
+bench-lhe: release
+	@python3 -c "import pylhe" 2>/dev/null || python3 -m pip install pylhe
+	.build/release/flow-bench lhe 1000000 $(LHE_FILES)
 
 bench-trees: release
 	@python3 -c "import sklearn, threadpoolctl" 2>/dev/null || python3 -m pip install scikit-learn threadpoolctl

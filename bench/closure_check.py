@@ -74,15 +74,18 @@ def downstream_checks(summaries):
     print(f"== downstream classifier: {len(summaries)} seeds, "
           + ("judged on events no weight model saw" if all(s.get("leak_free") for s in summaries) else "NOT leak-free"))
     names = [s["name"] for s in summaries[0]["strategies"]]
-    print(f"{'signal weights in training':<28} {'AUC':>18} {'Z (spread over seeds)':>22} {'bootstrap σ':>12}")
+    print(f"{'signal weights in training':<28} {'AUC':>18} {'√Σs²/b (over seeds)':>22} {'bootstrap σ':>12} {'profile Z₀':>14} {'μ limit (95 % CL)':>18}")
     z = {}
     for i, name in enumerate(names):
         strategies = [s["strategies"][i] for s in summaries]
         z[name] = [x["significance"] for x in strategies]
-        print(f"{name:<28} {fmt([x['auc'] for x in strategies], 4):>18} {fmt(z[name], 1):>22} {mean_sd([x['significance_error'] for x in strategies])[0]:>12.1f}")
+        print(f"{name:<28} {fmt([x['auc'] for x in strategies], 4):>18} {fmt(z[name], 1):>22} {mean_sd([x['significance_error'] for x in strategies])[0]:>12.1f}"
+              f" {fmt([x['profile']['significance'] for x in strategies], 2):>14} {fmt([x['profile']['upper_limits'][2] for x in strategies], 3):>18}")
     reference = [s["reference_significance"] for s in summaries]
+    profiles = [s["reference_profile"] for s in summaries]
     print(f"{summaries[0]['reference_observable'] + ' histogram alone':<28} {'':>18} {fmt(reference, 1):>22} "
-          f"{mean_sd([s['reference_significance_error'] for s in summaries])[0]:>12.1f}")
+          f"{mean_sd([s['reference_significance_error'] for s in summaries])[0]:>12.1f}"
+          f" {fmt([p['significance'] for p in profiles], 2):>14} {fmt([p['upper_limits'][2] for p in profiles], 3):>18}")
     failures = []
     if not all(s.get("leak_free") for s in summaries):
         failures.append("the classifier's test events were not kept away from the weight models")

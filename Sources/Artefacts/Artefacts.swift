@@ -229,6 +229,24 @@ public struct BinnedYields: Codable, Equatable, Sendable {
     }
 }
 
+/// Expected results of the binned profile-likelihood fit of μ·s + b to one distribution (Asimov data,
+/// asymptotic formulae): the discovery significance Z₀ and the 95 % CL CLs upper limits on μ, ascending
+/// (−2σ, −1σ, median, +1σ, +2σ).
+public struct ProfileResult: Codable, Equatable, Sendable {
+    public var significance: Double
+    public var upperLimits: [Double]
+    /// The HistFactory workspace the numbers come from (a file among the step's outputs).
+    public var workspace: String
+
+    public init(significance: Double, upperLimits: [Double], workspace: String) {
+        self.significance = significance
+        self.upperLimits = upperLimits
+        self.workspace = workspace
+    }
+
+    public var medianLimit: Double { upperLimits.count == 5 ? upperLimits[2] : .nan }
+}
+
 /// The downstream classifier trained with one signal weighting.
 public struct ClassifierStrategy: Codable, Equatable, Sendable {
     public var name: String
@@ -240,8 +258,11 @@ public struct ClassifierStrategy: Codable, Equatable, Sendable {
     public var roc: [[Double]]
     public var curve: FitCurve
     public var output: BinnedYields
+    public var profile: ProfileResult
 
-    public init(name: String, auc: Double, significance: Double, significanceError: Double, roc: [[Double]], curve: FitCurve, output: BinnedYields) {
+    public init(name: String, auc: Double, significance: Double, significanceError: Double, roc: [[Double]], curve: FitCurve, output: BinnedYields,
+                profile: ProfileResult) {
+        self.profile = profile
         self.name = name
         self.auc = auc
         self.significance = significance
@@ -262,9 +283,14 @@ public struct ClassifierSummary: Artefact {
     /// The signal test events are a sample no weight model saw.
     public var leakFree: Bool
     public var strategies: [ClassifierStrategy]
+    public var referenceProfile: ProfileResult
+    /// The relative background normalisation uncertainty in every fit.
+    public var backgroundNormalisation: Double
 
     public init(luminosityFb: Double, referenceObservable: String, referenceSignificance: Double, referenceSignificanceError: Double,
-                leakFree: Bool, strategies: [ClassifierStrategy]) {
+                leakFree: Bool, strategies: [ClassifierStrategy], referenceProfile: ProfileResult, backgroundNormalisation: Double) {
+        self.referenceProfile = referenceProfile
+        self.backgroundNormalisation = backgroundNormalisation
         self.luminosityFb = luminosityFb
         self.referenceObservable = referenceObservable
         self.referenceSignificance = referenceSignificance

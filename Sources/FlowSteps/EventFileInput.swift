@@ -10,8 +10,8 @@ enum EventFileInput {
         return lower.hasSuffix(".root") || lower.hasSuffix(".lhe") || lower.hasSuffix(".lhe.gz")
     }
 
-    static func source(_ path: String, as dataset: String, tree: String?) throws -> any EventSource {
-        if !path.lowercased().hasSuffix(".root") { return LHEColumns(try LHEFile(path: path)) }
+    static func source(_ path: String, as dataset: String, tree: String?, lhe contents: LHEFile.Contents = .all) throws -> any EventSource {
+        if !path.lowercased().hasSuffix(".root") { return LHEColumns(try LHEFile(path: path, reading: contents)) }
         let file = try ROOTFile(path: path)
         let treeName: String
         if let name = tree {
@@ -31,6 +31,6 @@ enum EventFileInput {
                 ObjectSelection(name: name, collection: o.collection, cut: try o.cut.map(CutExpression.init), orderBy: o.orderBy, rank: o.rank, fields: o.fields)
             },
             systems: s.systems.pairs.map { ObjectSystem(name: $0.key, objects: $0.value) })
-        return try source(path, as: dataset, tree: s.tree).table(request, dataset: dataset)
+        return try source(path, as: dataset, tree: s.tree, lhe: LHEColumns.contents(request)).table(request, dataset: dataset)
     }
 }

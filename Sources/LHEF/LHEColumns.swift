@@ -10,6 +10,18 @@ public struct LHEColumns: EventSource {
 
     public init(_ file: LHEFile) { self.file = file }
 
+    /// What a request reads of an LHE file: particles only for `particle_…` columns and objects, named
+    /// weights only when a weight or column names one.
+    public static func contents(_ request: EventSourceRequest) -> LHEFile.Contents {
+        let own: Set<String> = ["weight", "XWGTUP", "process", "IDPRUP"]
+        var contents: LHEFile.Contents = []
+        for name in [request.weight] + request.columns.map({ String($0.prefix { $0 != "[" }) }) {
+            if name.hasPrefix("particle_") { contents.insert(.particles) } else if !own.contains(name) { contents.insert(.namedWeights) }
+        }
+        if !request.objects.isEmpty { contents.insert(.particles) }
+        return contents
+    }
+
     public func read(_ name: String) throws -> ColumnData {
         let events = file.events
         switch name {
@@ -20,6 +32,7 @@ public struct LHEColumns: EventSource {
         if name.hasPrefix("particle_") {
             let p = file.particles
             let offsets = [0] + events.map(\.particles.upperBound)
+            guard p.count == offsets.last! else { throw DataError.format(file: file.path, message: "the particles were not read") }
             let values: [Double]
             switch name.dropFirst("particle_".count) {
             case "pdgId": values = p.pdgId
@@ -38,16 +51,11 @@ public struct LHEColumns: EventSource {
             }
             return .jagged(offsets: offsets, values: values)
         }
-        let ids = events.first?.namedWeights.map(\.0) ?? []
-        guard let k = ids.firstIndex(of: name) else {
-            throw DataError.missingColumn(dataset: file.path, column: name, available: ["weight", "process"] + ids + ["particle_…"])
+        guard let (values, firstMissing) = file.namedWeight(name) else {
+            throw DataError.missingColumn(dataset: file.path, column: name, available: ["weight", "process"] + file.weightIDs + ["particle_…"])
         }
-        return .flat(try events.enumerated().map { i, event in
-            guard k < event.namedWeights.count, event.namedWeights[k].0 == name else {
-                throw DataError.format(file: file.path, message: "event \(i) lacks the named weight '\(name)'")
-            }
-            return event.namedWeights[k].1
-        })
+        if let i = firstMissing { throw DataError.format(file: file.path, message: "event \(i) lacks the named weight '\(name)'") }
+        return .flat(values)
     }
 
     public static let particleFields = ["pdgId", "status", "mother1", "mother2", "px", "py", "pz", "e", "mass", "pt", "eta", "phi"]

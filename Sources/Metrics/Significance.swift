@@ -43,6 +43,13 @@ public struct HeldOutEvents: Sendable {
     }
 
     public func significance(_ values: [Double], edges: [Double]) -> Double {
+        let t = templates(values, edges: edges)
+        return Significance.binned(hypothesis: zip(t.background.sums, t.signal).map { $0 + $1 }, background: t.background.sums)
+    }
+
+    /// The background template and the signal one (the A part; without it, the signal sample's yields
+    /// less the background's) with its Σw², binned in `edges`: what a fit of μ·s + b is built from.
+    public func templates(_ values: [Double], edges: [Double]) -> (signal: [Double], signalSumw2: [Double], background: Histogram) {
         var a = Histogram(edges: edges), signal = Histogram(edges: edges), background = Histogram(edges: edges)
         for i in values.indices {
             if !isSignal[i] {
@@ -52,8 +59,8 @@ public struct HeldOutEvents: Sendable {
                 if isAPart?[i] ?? true { a.fill(values[i], weights[i]) }
             }
         }
-        let hypothesis = isAPart == nil ? signal.sums : zip(background.sums, a.sums).map { $0 + $1 }
-        return Significance.binned(hypothesis: hypothesis, background: background.sums)
+        guard isAPart == nil else { return (a.sums, a.sumsOfSquares, background) }
+        return (zip(signal.sums, background.sums).map { $0 - $1 }, zip(signal.sumsOfSquares, background.sumsOfSquares).map { $0 + $1 }, background)
     }
 
     /// Background and signal yields of `scores` in `bins` uniform bins between their 0.5 % and 99.5 %

@@ -136,7 +136,7 @@ public struct AnalysisReport {
         var rows: [[String]] = [], curves: [(String, [Double], Bool)] = [], outputs: [String] = []
         for (i, s) in classifier.strategies.enumerated() {
             roc.line(s.roc.filter { $0.count == 2 }.map { ($0[0], $0[1]) }, color: SVGPlot.palette[i % SVGPlot.palette.count], label: s.name)
-            rows.append([s.name, String(format: "%.4f", s.auc), String(format: "%.1f ± %.1f", s.significance, s.significanceError)])
+            rows.append([s.name, String(format: "%.4f", s.auc), String(format: "%.1f ± %.1f", s.significance, s.significanceError)] + Self.profileCells(s.profile))
             curves.append(("\(s.name) training", s.curve.trainingLoss, false))
             curves.append(("\(s.name) validation", s.curve.validationLoss, true))
             let h = s.output
@@ -145,14 +145,22 @@ public struct AnalysisReport {
                                            candidate: h.signal, candidateSumW2: h.signalSumw2,
                                            labels: ("SM", "SM + A", "(SM + A) / SM"), yLabel: "expected events / bin width"))
         }
-        rows.append(["\(classifier.referenceObservable) histogram alone", "", String(format: "%.1f ± %.1f", classifier.referenceSignificance, classifier.referenceSignificanceError)])
-        let html = HTMLReport.table(["signal weights in training", "AUC", String(format: "expected Z at %.0f fb⁻¹", classifier.luminosityFb)], rows)
+        rows.append(["\(classifier.referenceObservable) histogram alone", "", String(format: "%.1f ± %.1f", classifier.referenceSignificance, classifier.referenceSignificanceError)]
+                    + Self.profileCells(classifier.referenceProfile))
+        let html = HTMLReport.table(["signal weights in training", "AUC", String(format: "expected √Σs²/b at %.0f fb⁻¹", classifier.luminosityFb),
+                                     "profile-likelihood Z₀", "95 % CL limit on μ (−1σ, +1σ)"], rows)
             + HTMLReport.grid([roc.svg(id: "roc"), Self.lossPlot(title: "Classifier loss (own weights)", curves.filter { !$0.1.isEmpty }).svg(id: "loss-classifier")])
             + HTMLReport.note("Held-out events with their original weights, scaled to the luminosity"
                 + (classifier.leakFree ? ", from a part of the signal sample that no weight model saw" : " (a share of the signal sample: the weight models may have seen them)")
-                + "; ± is the Poisson-bootstrap error over those events. The loss curves use each strategy's own training weights.")
+                + "; ± is the Poisson-bootstrap error over those events. The loss curves use each strategy's own training weights. "
+                + String(format: "Z₀ and the CLs limit come from a binned profile-likelihood fit of μ·s + b (asymptotic formulae, Asimov data) with a %.0f %% background normalisation uncertainty and the templates' Monte Carlo statistical uncertainty per bin; each fit's HistFactory workspace (pyhf's format) is among the classify step's outputs.", 100 * classifier.backgroundNormalisation))
             + HTMLReport.grid(outputs)
         return [("Classifier: SM tt̄ against SM + A", html, 2 + outputs.count)]
+    }
+
+    static func profileCells(_ p: ProfileResult) -> [String] {
+        guard p.upperLimits.count == 5 else { return [String(format: "%.2f", p.significance), ""] }
+        return [String(format: "%.2f", p.significance), String(format: "%.3g (%.3g, %.3g)", p.upperLimits[2], p.upperLimits[1], p.upperLimits[3])]
     }
 
     static func lossPlot(title: String, _ curves: [(String, [Double], Bool)], unit: String = "epoch") -> SVGPlot {

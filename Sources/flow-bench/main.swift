@@ -44,6 +44,14 @@ if arguments.count > 1 && arguments[1] == "root" {
     try rootBenchmark(Array(arguments.dropFirst(2)))
     exit(0)
 }
+if arguments.count > 1 && arguments[1] == "lhe" {
+    try lheBenchmark(Array(arguments.dropFirst(2)))
+    exit(0)
+}
+if arguments.count > 1 && arguments[1] == "lhe-read" {
+    try lheRead(Array(arguments.dropFirst(2)))
+    exit(0)
+}
 if arguments.count > 1 && arguments[1] == "network" {
     try networkBenchmark(Array(arguments.dropFirst(2)))
     exit(0)

@@ -180,6 +180,7 @@ final class DatasetStepTests: XCTestCase {
         steps:
           positive: {transform: {data: tt, mode: abs}}
           copy: {export: {data: positive, format: lhe, source: tt.lhe.gz}}
+          rescaled: {export: {data: positive, format: lhe, source: tt.lhe.gz, named_weights: rescale}}
           table: {export: {data: positive, format: csv}}
         """)
         let table = try table(workspace, outcomes, "tt")
@@ -216,6 +217,18 @@ final class DatasetStepTests: XCTestCase {
         XCTAssertEqual(numbers[2], 501.2, "every weight positive")
         let sum = table["weight"]!.reduce(0, +)
         XCTAssertEqual(numbers[3], 501.2 * 300 * 501.2 / sum, accuracy: 1e-3, "XSECUP scaled by Σ|w|/Σw")
+        // Rescaled named weights keep their ratio to XWGTUP in every event; kept ones are the generator's.
+        let ratios = """
+        import gzip, sys, xml.etree.ElementTree as ET
+        for path in sys.argv[1:]:
+            events = ET.fromstring(gzip.open(path, "rt").read()).findall("event")
+            r = {round(float(e.find("rwgt/wgt[@id='1001']").text) / float(e.text.split()[2]), 6) for e in events}
+            print(" ".join(str(x) for x in sorted(r)))
+        """
+        let rescaled = try XCTUnwrap(outcomes["rescaled"]?.record?.outputs["lhe"])
+        let lines = String(decoding: try runPython(ratios, arguments: [workspace.store.objectPath(copy.digest), workspace.store.objectPath(rescaled.digest)]),
+                           as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines, negatives > 0 ? ["-1.1 1.1", "1.1"] : ["1.1", "1.1"], "kept: −1.1 where w′ = −w; rescaled: 1.1 everywhere")
         let csv = try String(contentsOfFile: workspace.store.objectPath(outcomes["table"]!.record!.outputs["weights"]!.digest), encoding: .utf8)
         XCTAssertTrue(csv.hasPrefix("entry,weight_original,weight\n0,"), String(csv.prefix(80)))
     }

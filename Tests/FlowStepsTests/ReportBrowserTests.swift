@@ -83,6 +83,23 @@ final class ReportBrowserTests: XCTestCase {
             let z = try XCTUnwrap(classifier["significance_\(strategy)"]?.double)
             XCTAssertGreaterThan(z, 16, "\(strategy): Z \(z) is no better than a model that learnt nothing")
         }
+        // The profile-likelihood results: weaker than √Σs²/b (the fit may pull the background's normalisation
+        // and each bin's template), and the workspace the step wrote gives pyhf the same Z₀.
+        let z0 = try XCTUnwrap(classifier["z0_mtt"]?.double), limit = try XCTUnwrap(classifier["mu_limit_mtt"]?.double)
+        XCTAssertGreaterThan(z0, 0)
+        XCTAssertLessThan(z0, zHistogram)
+        XCTAssertTrue(limit > 0 && limit < 10, "μ limit \(limit)")
+        let workspaceFile = try workspace.store.objectPath(XCTUnwrap(outcomes["classifier"]!.record!.outputs["workspace_mtt"]).digest)
+        let pyhf = String(decoding: try runPython("""
+            import json, sys, pyhf
+            workspace = pyhf.Workspace(json.load(open(sys.argv[1])))
+            model = workspace.model()
+            init = model.config.suggested_init(); init[model.config.poi_index] = 1.0
+            q0 = pyhf.infer.test_statistics.q0(0.0, model.expected_data(init), model, model.config.suggested_init(),
+                                                model.config.suggested_bounds(), model.config.suggested_fixed())
+            print(float(q0) ** 0.5)
+            """, arguments: [workspaceFile]), as: UTF8.self)
+        XCTAssertEqual(try XCTUnwrap(Double(pyhf.trimmingCharacters(in: .whitespacesAndNewlines))), z0, accuracy: 1e-3 * z0)
         let trees = try XCTUnwrap(outcomes["classifier_trees"]?.record?.metrics, "\(String(describing: outcomes["classifier_trees"]))")
         XCTAssertTrue((0.3...0.7).contains(try XCTUnwrap(trees["auc_transformed"]?.double)), "the trees classify too")
         try checkReport(workspace.store.objectPath(outcomes["report"]!.record!.outputs["report"]!.digest), directory: directory)

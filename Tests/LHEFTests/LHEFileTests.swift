@@ -65,12 +65,17 @@ final class LHEFileTests: XCTestCase {
     }
 
     func testNamedWeightsInBothFormsStayWithTheirEvent() throws {
-        let events = try sample().events
-        XCTAssertEqual(events[0].namedWeights.map(\.0), ["mur2", "muf2"])
-        XCTAssertEqual(events[0].namedWeights.map(\.1), [1.5, 2.5])
-        XCTAssertEqual(events[1].namedWeights.map(\.0), ["w0", "w1", "w2"])
-        XCTAssertEqual(events[1].namedWeights.map(\.1), [0.5, 0.25, 0.125])
-        XCTAssertTrue(events[2].namedWeights.isEmpty, "\(events[2].namedWeights)")
+        let file = try sample()
+        XCTAssertEqual(file.weightIDs, ["mur2", "muf2", "w0", "w1", "w2"])
+        XCTAssertEqual(file.declaredWeightIDs, ["mur2"])
+        XCTAssertEqual(file.namedWeights(ofEvent: 0).map(\.0), ["mur2", "muf2"])
+        XCTAssertEqual(file.namedWeights(ofEvent: 0).map(\.1), [1.5, 2.5])
+        XCTAssertEqual(file.namedWeights(ofEvent: 1).map(\.0), ["w0", "w1", "w2"], "more values than <initrwgt> declares: named by place")
+        XCTAssertEqual(file.namedWeights(ofEvent: 1).map(\.1), [0.5, 0.25, 0.125])
+        XCTAssertTrue(file.namedWeights(ofEvent: 2).isEmpty, "\(file.namedWeights(ofEvent: 2))")
+        XCTAssertEqual(file.namedWeight("mur2")?.firstMissing, 1)
+        XCTAssertEqual(file.namedWeight("w0")?.firstMissing, 0)
+        XCTAssertEqual(file.namedWeight("mur2")?.values.first, 1.5)
     }
 
     func testParticleColumns() throws {
@@ -111,49 +116,68 @@ final class LHEFileTests: XCTestCase {
         XCTAssertEqual(file.particles.pdgId, [21, 21, 6, -6])
     }
 
-    /// New weights replace XWGTUP; each process's cross section and error scale by its new over old sum
-    /// of weights, its maximum becomes the largest new |weight|; every other byte is as it was, and an
+    /// New weights replace XWGTUP; each process whose events changed has its cross section, error and
+    /// maximum weight scaled by its new over old sum of weights; every other byte is as it was, and an
     /// unchanged weight keeps its text. Numbers are written as generators do: signed, 11 significant digits.
     func testRewrittenCopyChangesOnlyTheWeightsAndTheInitBlock() throws {
         let file = try sample()
-        // Process 1 (events 0 and 2): old sum 2 + 3 = 5, new sum 4 + 6 = 10, so the scale is 2.
-        // Process 2 (event 1): weight unchanged, scale 1, maximum now |1.5|.
-        let rewritten = String(decoding: try file.rewritten(weights: [4, 1.5, 6]), as: UTF8.self)
+        // Process 1 (events 0 and 2): old sum 2 + 3 = 5, new sum 4 + 7 = 11, so the scale is 2.2.
+        // Process 2 (event 1): weight unchanged, so its line keeps its D exponents.
+        let rewritten = String(decoding: try file.rewritten(weights: [4, 1.5, 7]), as: UTF8.self)
         let expected = Self.sample
             .replacingOccurrences(of: " 2 1 +2.0e+00 ", with: " 2 1 +4.0000000000e+00 ")
-            .replacingOccurrences(of: " 1 1 +3.0e+00 ", with: " 1 1 +6.0000000000e+00 ")
+            .replacingOccurrences(of: " 1 1 +3.0e+00 ", with: " 1 1 +7.0000000000e+00 ")
             .replacingOccurrences(of: "+1.0000000000e+01 +5.0000000000e-01 +3.0000000000e+00 1\n",
-                                  with: "+2.0000000000e+01 +1.0000000000e+00 +6.0000000000e+00 1\n")
-            .replacingOccurrences(of: "+2.0D+01 +1.0D+00 +4.0D+00 2\n",
-                                  with: "+2.0000000000e+01 +1.0000000000e+00 +1.5000000000e+00 2\n")
+                                  with: "+2.2000000000e+01 +1.1000000000e+00 +6.6000000000e+00 1\n")
         XCTAssertNotEqual(expected, Self.sample)
         XCTAssertEqual(rewritten, expected)
 
         let again = try LHEFile(bytes: Array(rewritten.utf8), file: "rewritten.lhe")
-        XCTAssertEqual(again.events.map(\.weight), [4, 1.5, 6])
-        XCTAssertEqual(again.processes.map(\.crossSection), [20, 20])
-        XCTAssertEqual(again.processes.map(\.error), [1, 1])
-        XCTAssertEqual(again.processes.map(\.maximumWeight), [6, 1.5])
-        XCTAssertEqual(again.events[0].namedWeights.map(\.1), [1.5, 2.5], "named weights are not touched")
+        XCTAssertEqual(again.events.map(\.weight), [4, 1.5, 7])
+        XCTAssertEqual(again.processes.map(\.crossSection), [22, 20])
+        XCTAssertEqual(again.processes.map(\.error), [1.1, 1])
+        XCTAssertEqual(again.processes.map(\.maximumWeight), [6.6, 4], "XMAXUP scaled, not replaced by the largest weight")
+        XCTAssertEqual(again.namedWeights(ofEvent: 0).map(\.1), [1.5, 2.5], "named weights are not touched")
     }
 
-    func testANegativeScaleKeepsTheErrorPositive() throws {
+    func testANegativeScaleKeepsTheErrorAndMaximumPositive() throws {
         // Process 1: old sum 5, new sum −1 + −4 = −5, scale −1.
         let again = try LHEFile(bytes: try sample().rewritten(weights: [-1, 1.5, -4]), file: "negative.lhe")
         XCTAssertEqual(again.processes[0].crossSection, -10)
         XCTAssertEqual(again.processes[0].error, 0.5)
-        XCTAssertEqual(again.processes[0].maximumWeight, 4)
+        XCTAssertEqual(again.processes[0].maximumWeight, 3)
     }
 
-    func testUnchangedWeightsGiveTheSameBytesButForTheInitNumbers() throws {
+    /// Unchanged weights give the file back byte for byte, `<init>` included (its D exponents too).
+    func testUnchangedWeightsGiveTheSameBytes() throws {
         let file = try sample()
-        let copy = String(decoding: try file.rewritten(weights: [2, 1.5, 3]), as: UTF8.self)
-        let original = Self.sample.split(separator: "\n", omittingEmptySubsequences: false)
-        let lines = copy.split(separator: "\n", omittingEmptySubsequences: false)
-        XCTAssertEqual(lines.count, original.count)
-        let differing = zip(original, lines).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
-        XCTAssertEqual(differing, [11], "only process 2's line, written with D exponents, is reformatted")
-        XCTAssertEqual(lines[11], "+2.0000000000e+01 +1.0000000000e+00 +1.5000000000e+00 2", "its maximum is now the largest weight")
+        XCTAssertEqual(try file.rewritten(weights: [2, 1.5, 3]), Array(Self.sample.utf8))
+    }
+
+    /// POWHEG writes IDWTUP = -4 … and XMAXUP = 1: scaled by the same factor as XSECUP, it stays what it was
+    /// relative to the cross section (a largest |w| would be 5.0e+03, the convention lost).
+    func testXMAXUPKeepsTheGeneratorsConvention() throws {
+        let text = Self.sample.replacingOccurrences(of: "+1.0000000000e+01 +5.0000000000e-01 +3.0000000000e+00 1",
+                                                    with: "+1.0000000000e+01 +5.0000000000e-01 +1.0000000000e+00 1")
+        let file = try LHEFile(bytes: Array(text.utf8), file: "powheg.lhe")
+        let again = try LHEFile(bytes: try file.rewritten(weights: [2, 1.5, 5003]), file: "again.lhe")
+        XCTAssertEqual(again.processes[0].maximumWeight, 1001, accuracy: 1e-9, "1 × (2 + 5003)/(2 + 3)")
+    }
+
+    /// `rescale` multiplies each changed event's named weights by w′/w, in both forms; `keep` leaves them.
+    func testNamedWeightsAreRescaledWhenAsked() throws {
+        let file = try sample()
+        let kept = try LHEFile(bytes: try file.rewritten(weights: [-4, 3, 3]), file: "kept.lhe")
+        XCTAssertEqual(kept.namedWeights(ofEvent: 0).map(\.1), [1.5, 2.5])
+        XCTAssertEqual(kept.namedWeights(ofEvent: 1).map(\.1), [0.5, 0.25, 0.125])
+        let bytes = try file.rewritten(weights: [-4, 3, 3], namedWeights: .rescale)
+        let scaled = try LHEFile(bytes: bytes, file: "scaled.lhe")
+        XCTAssertEqual(scaled.namedWeights(ofEvent: 0).map(\.1), [-3, -5], "× −4/2")
+        XCTAssertEqual(scaled.namedWeights(ofEvent: 1).map(\.1), [1, 0.5, 0.25], "× 3/1.5")
+        XCTAssertEqual(scaled.events.map(\.weight), [-4, 3, 3])
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertTrue(text.contains("<wgt id='mur2'> -3.0000000000e+00 </wgt>"), text)
+        XCTAssertTrue(text.contains("<weights>\n+1.0000000000e+00 +5.0000000000e-01\n+2.5000000000e-01\n</weights>"), text)
     }
 
     func testWritingGzipsWhenThePathEndsInGz() throws {

@@ -7,12 +7,13 @@ import Metrics
 import Network
 import Random
 import Reweighting
+import Statistics
 
 /// `classify`: the downstream classifier, background against a signal hypothesis, trained with a chosen
 /// signal weighting and evaluated on held-out events with their original weights.
 public struct ClassifyStep: StepKind {
     public init() {}
-    public let version = 6
+    public let version = 7
 
     struct Settings: SettingGroup {
         @Setting(required: "background", .reference, "Background events (an independent sample).") var background: String
@@ -32,6 +33,9 @@ public struct ClassifyStep: StepKind {
         var validationFraction = 0.1
         @Setting("reference_observable", .string(), "The column whose histogram alone gives the reference significance (e.g. tt_mass for a ROOT load).")
         var referenceObservable = "mtt"
+        @Setting("background_normalisation", .number(minimum: 0, maximum: 0.9),
+                 "Relative uncertainty of the background normalisation in the profile-likelihood fits (a normsys nuisance parameter; 0: none).")
+        var backgroundNormalisation = 0.05
         @Setting("epochs", .integer(minimum: 1, maximum: 100_000), "Network: training epochs.") var epochs = 10
         var fit = FitOptions()
         var network = NetworkOptions()
@@ -57,26 +61,38 @@ public struct ClassifyStep: StepKind {
         context.log("judged on \(samples.test.background.count) background and \(samples.test.signal.count) signal events"
                     + (s.signalTest == nil ? " (a share of the signal sample)" : " that no weight model saw"))
         var strategies: [ClassifierStrategy] = []
+        var outputs: [String: String] = [:]
         for (name, weights) in samples.strategies(s.compareTo) {
             let strategy = try train(name, weights: weights, samples, heldOut, s, context)
-            context.log(String(format: "%@: AUC %.4f, expected significance %.3f ± %.3f σ at %.0f fb⁻¹", name, strategy.auc, strategy.significance,
-                               strategy.significanceError, s.luminosity))
+            context.log(String(format: "%@: AUC %.4f, expected significance %.3f ± %.3f σ at %.0f fb⁻¹; profile likelihood Z₀ %.3f σ, μ < %.4f (95 %% CL)",
+                               name, strategy.auc, strategy.significance, strategy.significanceError, s.luminosity, strategy.profile.significance,
+                               strategy.profile.medianLimit))
             strategies.append(strategy)
+            outputs["workspace_\(name)"] = context.scratch + "/" + strategy.profile.workspace
         }
         let observable = try samples.testColumn(s.referenceObservable)
         let edges = Histogram.quantileEdges(Array(observable.prefix(samples.test.background.count)), bins: s.bins)
         let zReference = heldOut.significance(observable, edges: edges, replicas: s.bootstrap, seed: UInt64(s.fit.seed))
-        context.log(String(format: "%@ histogram alone: expected significance %.3f ± %.3f σ", s.referenceObservable, zReference.value, zReference.error))
+        let profile = try ProfileFit.run(heldOut, observable, edges: edges, name: s.referenceObservable, channel: s.referenceObservable, s, context)
+        outputs["workspace_\(s.referenceObservable)"] = context.scratch + "/" + profile.workspace
+        context.log(String(format: "%@ histogram alone: expected significance %.3f ± %.3f σ; profile likelihood Z₀ %.3f σ, μ < %.4f (95 %% CL)",
+                           s.referenceObservable, zReference.value, zReference.error, profile.significance, profile.medianLimit))
         let summary = ClassifierSummary(luminosityFb: s.luminosity, referenceObservable: s.referenceObservable, referenceSignificance: zReference.value,
-                                        referenceSignificanceError: zReference.error, leakFree: s.signalTest != nil, strategies: strategies)
+                                        referenceSignificanceError: zReference.error, leakFree: s.signalTest != nil, strategies: strategies,
+                                        referenceProfile: profile, backgroundNormalisation: s.backgroundNormalisation)
         var metrics: [String: Value] = ["significance_mtt": .double(TableIO.rounded(zReference.value)),
-                                        "significance_mtt_error": .double(TableIO.rounded(zReference.error))]
+                                        "significance_mtt_error": .double(TableIO.rounded(zReference.error)),
+                                        "z0_mtt": .double(TableIO.rounded(profile.significance)),
+                                        "mu_limit_mtt": .double(TableIO.rounded(profile.medianLimit))]
         for strategy in strategies {
             metrics["auc_\(strategy.name)"] = .double(TableIO.rounded(strategy.auc))
             metrics["significance_\(strategy.name)"] = .double(TableIO.rounded(strategy.significance))
             metrics["significance_\(strategy.name)_error"] = .double(TableIO.rounded(strategy.significanceError))
+            metrics["z0_\(strategy.name)"] = .double(TableIO.rounded(strategy.profile.significance))
+            metrics["mu_limit_\(strategy.name)"] = .double(TableIO.rounded(strategy.profile.medianLimit))
         }
-        return StepResult(outputs: ["classifier": try summary.write(in: context.scratch)], metrics: metrics)
+        outputs["classifier"] = try summary.write(in: context.scratch)
+        return StepResult(outputs: outputs, metrics: metrics)
     }
 
     /// One strategy: fit on its training weights, judge on held-out events with their original weights.
@@ -92,10 +108,28 @@ public struct ClassifyStep: StepKind {
         let backgroundScores = zip(scores, heldOut.isSignal).filter { !$0.1 }.map(\.0)
         let z = heldOut.significance(scores, edges: Histogram.quantileEdges(backgroundScores, bins: s.bins), replicas: s.bootstrap, seed: UInt64(s.fit.seed))
         let yields = heldOut.yields(scores)
+        let profile = try ProfileFit.run(heldOut, scores, edges: Histogram.quantileEdges(backgroundScores, bins: s.bins), name: name,
+                                         channel: "classifier_output", s, context)
         return ClassifierStrategy(name: name, auc: roc.area, significance: z.value, significanceError: z.error, roc: roc.points.map { [$0.0, $0.1] }, curve: curve,
                                   output: BinnedYields(edges: yields.background.edges, background: yields.background.sums,
                                                        backgroundSumw2: yields.background.sumsOfSquares, signal: yields.signal.sums,
-                                                       signalSumw2: yields.signal.sumsOfSquares))
+                                                       signalSumw2: yields.signal.sumsOfSquares),
+                                  profile: profile)
+    }
+}
+
+/// The binned profile-likelihood fit of one distribution of the held-out events: the templates' Σw² enter
+/// as Barlow–Beeston-lite parameters, the background normalisation as a normsys; the model is written as a
+/// HistFactory workspace beside the summary.
+enum ProfileFit {
+    static func run(_ heldOut: HeldOutEvents, _ values: [Double], edges: [Double], name: String, channel: String, _ s: ClassifyStep.Settings,
+                    _ context: StepContext) throws -> ProfileResult {
+        let t = heldOut.templates(values, edges: edges)
+        let model = BinnedModel(signal: t.signal, signalSumw2: t.signalSumw2, background: t.background.sums,
+                                backgroundSumw2: t.background.sumsOfSquares, backgroundNormalisation: s.backgroundNormalisation)
+        let file = "workspace-\(name).json"
+        try AtomicFile.write(try HistFactoryWorkspace.data(model, channel: channel), to: context.scratch + "/" + file)
+        return ProfileResult(significance: Asymptotics.discoverySignificance(model), upperLimits: Asymptotics.expectedUpperLimits(model), workspace: file)
     }
 }
 

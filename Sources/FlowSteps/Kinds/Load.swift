@@ -10,7 +10,7 @@ extension NonFinitePolicy: SettingEnum {}
 /// `load`: events from a CSV, `.npy`, `.npz`, ROOT or LHE file of the workspace.
 public struct LoadStep: StepKind {
     public init() {}
-    public let version = 2
+    public let version = 3
 
     /// One object per event out of a collection (`objects: {top: {collection: GenPart, cut: …}}`).
     struct ObjectSettings: SettingGroup {
