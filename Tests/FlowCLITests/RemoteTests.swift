@@ -79,9 +79,10 @@ class RemoteTestCase: FlowProcessTestCase {
 
     func objectPath(_ hex: String) -> String { "objects/\(hex.prefix(2))/\(hex.dropFirst(2))" }
 
-    // MARK: The tests both kinds run
+    // MARK: What both kinds are tested for (each kind's class calls these from its own test methods, so
+    // that this base class has no tests of its own to run)
 
-    func testASecondWorkspaceComputesNothingAndGetsIdenticalResults() throws {
+    func secondWorkspaceComputesNothing() throws {
         let workflow = try String(contentsOfFile: repository + "/examples/toy-1d.yaml", encoding: .utf8)
         let first = try workspace("first", files: ["toy-1d.yaml": workflow])
         try flow(in: first, "run", "toy-1d.yaml", "-p", "events=20000")
@@ -108,7 +109,7 @@ class RemoteTestCase: FlowProcessTestCase {
         XCTAssertEqual(try flow(in: third, "verify").status, 0)
     }
 
-    func testAFlippedByteOnTheRemoteIsNamedAndTheStepComputedAgain() throws {
+    func flippedByteIsNamedAndComputedAgain() throws {
         let first = try workspace("first", files: ["w.yaml": chain])
         try flow(in: first, "run", "w.yaml", "--push")
         let hex = try outputDigest(first, "a")
@@ -134,7 +135,7 @@ class RemoteTestCase: FlowProcessTestCase {
         XCTAssertEqual(try readRemote(objectPath(hex)), FileManager.default.contents(atPath: first + "/results/w/a/a.txt"))
     }
 
-    func testAnInterruptedPushLeavesNothingVisible() throws {
+    func interruptedPushLeavesNothingVisible() throws {
         let first = try workspace("first", files: ["w.yaml": chain])
         try flow(in: first, "run", "w.yaml")
         let hex = try outputDigest(first, "a")
@@ -155,7 +156,7 @@ class RemoteTestCase: FlowProcessTestCase {
         XCTAssertEqual(results(third), results(first))
     }
 
-    func testConcurrentPushesOfTheSameObjectsAreSafe() throws {
+    func concurrentPushesAreSafe() throws {
         let one = try workspace("one", files: ["w.yaml": chain])
         let two = try workspace("two", files: ["w.yaml": chain])
         try flow(in: one, "run", "w.yaml")
@@ -187,6 +188,11 @@ class RemoteTestCase: FlowProcessTestCase {
 /// A remote that is a directory (a shared mount).
 final class DirectoryRemoteTests: RemoteTestCase {
     override var remoteURL: String { directory + "/remote" }
+
+    func testASecondWorkspaceComputesNothingAndGetsIdenticalResults() throws { try secondWorkspaceComputesNothing() }
+    func testAFlippedByteOnTheRemoteIsNamedAndTheStepComputedAgain() throws { try flippedByteIsNamedAndComputedAgain() }
+    func testAnInterruptedPushLeavesNothingVisible() throws { try interruptedPushLeavesNothingVisible() }
+    func testConcurrentPushesOfTheSameObjectsAreSafe() throws { try concurrentPushesAreSafe() }
 
     override func readRemote(_ path: String) throws -> Data? { FileManager.default.contents(atPath: remoteURL + "/" + path) }
 

@@ -8,6 +8,11 @@ final class XRootDRemoteTests: RemoteTestCase {
 
     override var remoteURL: String { server + "/" + base }
 
+    func testASecondWorkspaceComputesNothingAndGetsIdenticalResults() throws { try secondWorkspaceComputesNothing() }
+    func testAFlippedByteOnTheRemoteIsNamedAndTheStepComputedAgain() throws { try flippedByteIsNamedAndComputedAgain() }
+    func testAnInterruptedPushLeavesNothingVisible() throws { try interruptedPushLeavesNothingVisible() }
+    func testConcurrentPushesOfTheSameObjectsAreSafe() throws { try concurrentPushesAreSafe() }
+
     override func setUpWithError() throws {
         try super.setUpWithError()
         base = "/flow-test-\(UUID().uuidString.prefix(8).lowercased())"
