@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "XRootDRemote", dependencies: ["FlowEngine"]),
         .target(name: "FlowPlugins", dependencies: ["FlowConfig", "FlowEngine", "FlowSteps", "SlurmExecutor"]),
         .executableTarget(name: "flow", dependencies: [
-            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "ROOTIO", "SlurmExecutor", "XRootDRemote", "YAMLNode",
+            "FlowConfig", "FlowEngine", "FlowPlugins", "FlowSteps", "EventData", "LHEF", "ROOTIO", "SlurmExecutor", "XRootDRemote", "YAMLNode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow-bench", dependencies: ["EventData", "TopGenerator", "Network", "Calibration", "ROOTIO", "LHEF", "BoostedTrees", "Random"], path: "Sources/flow-bench"),

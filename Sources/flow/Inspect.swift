@@ -4,6 +4,7 @@ import FlowConfig
 import FlowEngine
 import FlowSteps
 import Foundation
+import LHEF
 import ROOTIO
 
 extension Flow {
@@ -12,7 +13,9 @@ extension Flow {
             abstract: "Summarise a dataset: events, Σw ± √Σw², negative fractions, Kish N_eff, and each column.",
             discussion: """
                 Give a data file (.csv, .npy, .npz), a ROOT file (its trees, each branch's type and bytes, like \
-                rootls -t; with --weight, that branch's weight summary), or a workflow and one of its steps.
+                rootls -t; with --weight, that branch's weight summary), a Les Houches file (.lhe, .lhe.gz: its \
+                processes, events, named weights and the summary of XWGTUP or of the named weight --weight), or a \
+                workflow and one of its steps.
                 """)
 
         @Argument(help: "A data file, or a workflow file followed by a step name.")
@@ -21,7 +24,7 @@ extension Flow {
         @Argument(help: "The step, when the first argument is a workflow.")
         var step: String?
 
-        @Option(help: "For a ROOT file: the branch holding the event weights, summarised per tree.")
+        @Option(help: "For a ROOT file: the branch holding the event weights, summarised per tree; for an LHE file: a named weight's id (default XWGTUP).")
         var weight: String?
 
         func run() async throws {
@@ -34,7 +37,18 @@ extension Flow {
                 }
                 return
             }
-            guard weight == nil else { throw ValidationError("--weight is for ROOT files; a table's weights are its 'weight' column") }
+            let lower = target.lowercased()
+            if step == nil && (lower.hasSuffix(".lhe") || lower.hasSuffix(".lhe.gz")) {
+                do {
+                    let file = try LHEFile(path: target, reading: .namedWeights)
+                    print(try Self.renderLHE(file, weight: weight))
+                } catch let error as LHEFError {
+                    printError("flow: \(error)")
+                    throw ExitCode(1)
+                }
+                return
+            }
+            guard weight == nil else { throw ValidationError("--weight is for ROOT and LHE files; a table's weights are its 'weight' column") }
             let path = try resolve()
             let table: EventTable
             do {
@@ -87,6 +101,36 @@ extension Flow {
                                  + b.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
                                  + [b.compressedBytes, b.uncompressedBytes].map { ($0.map(String.init) ?? "–").leftPadded(to: 14) }.joined())
                 }
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        /// The processes of `<init>` with their events in the file, the named weights, and the summary of
+        /// XWGTUP or of one named weight.
+        static func renderLHE(_ file: LHEFile, weight: String?) throws -> String {
+            var lines = ["\(file.path): \(file.events.count) events, \(file.processes.count) process\(file.processes.count == 1 ? "" : "es")"]
+            var perProcess: [Int: Int] = [:]
+            for e in file.events { perProcess[e.processID, default: 0] += 1 }
+            lines.append("  process  events        XSECUP        XERRUP        XMAXUP")
+            for p in file.processes {
+                lines.append(String(format: "  %7d %7d %13.6g %13.6g %13.6g", p.id, perProcess[p.id] ?? 0, p.crossSection, p.error, p.maximumWeight))
+            }
+            let ids = file.weightIDs.isEmpty ? file.declaredWeightIDs : file.weightIDs
+            if !ids.isEmpty {
+                lines.append("  named weights (\(ids.count)): " + ids.prefix(12).joined(separator: ", ") + (ids.count > 12 ? ", …" : ""))
+            }
+            if let weight {
+                guard let named = file.namedWeight(weight) else {
+                    throw LHEFError(file: file.path, message: "no named weight '\(weight)'" + (ids.isEmpty ? " (the file has none)" : " (it has: \(ids.prefix(12).joined(separator: ", "))\(ids.count > 12 ? ", …" : ""))"))
+                }
+                if let missing = named.firstMissing {
+                    throw LHEFError(file: file.path, message: "event \(missing) has no weight '\(weight)'")
+                }
+                lines.append("  weight '\(weight)':")
+                lines += weightLines(WeightSummary(named.values))
+            } else {
+                lines.append("  XWGTUP:")
+                lines += weightLines(WeightSummary(file.events.map(\.weight)))
             }
             return lines.joined(separator: "\n")
         }

@@ -259,4 +259,24 @@ final class CLITests: FlowProcessTestCase {
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("no tree has a branch 'gen_weight'"), missing.stderr)
     }
+
+    /// `flow inspect` of a POWHEG LHE file: its process with XSECUP, XERRUP, XMAXUP and its event count, the
+    /// named weights, and the summary of XWGTUP (two of its six events are negative) or of a named weight;
+    /// an unknown weight id is an error naming it.
+    func testInspectOfAnLHEFileSummarisesProcessesAndWeights() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../LHEFTests/Fixtures").standardized.path
+        let powheg = fixtures + "/pylhe-testfile-powheg-box-v2-hvq.lhe"
+        let listing = try flow("inspect", powheg)
+        XCTAssertEqual(listing.status, 0, listing.stderr)
+        XCTAssertTrue(listing.stdout.contains(": 6 events, 1 process"), listing.stdout)
+        XCTAssertNotNil(listing.stdout.range(of: #"\n +10001 +6 +7217\.2 +887\.364 +1\n"#, options: .regularExpression), listing.stdout)
+        XCTAssertTrue(listing.stdout.contains("named weights (45): MUR1.0_MUF1.0_PDF99208082,"), listing.stdout)
+        XCTAssertTrue(listing.stdout.contains("f = 0.3333 of events"), listing.stdout)
+        let named = try flow("inspect", powheg, "--weight", "MUR2.0_MUF2.0_PDF99208082")
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertTrue(named.stdout.contains("weight 'MUR2.0_MUF2.0_PDF99208082':"), named.stdout)
+        let missing = try flow("inspect", powheg, "--weight", "nope")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no named weight 'nope'"), missing.stderr)
+    }
 }
