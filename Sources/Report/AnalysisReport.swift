@@ -68,6 +68,7 @@ public struct AnalysisReport {
             + "≈ 1 when w′ reproduces w within statistics. The independent-samples value (σ² = Σw² + Σw′²) is shown for comparison only: "
             + "it ignores that w and w′ sit on the same events and is too small for a perfect reweighting.")
         var sections: [Section] = [(closures.count > 1 ? "Closure metrics, model by model" : "Closure metrics", HTMLReport.table(header, rows) + explanation, 0)]
+        if closures.count > 2 { sections.append(rankingSection()) }
         for (step, closure) in closures {
             let plots = closure.observables.map { o in
                 ClosurePlot.svg(id: "closure\(Self.suffix(step, among: closures.count))-\(o.name)", observable: o.name, unit: units[o.name] ?? "",
@@ -80,6 +81,24 @@ public struct AnalysisReport {
                              plots.count))
         }
         return sections
+    }
+
+    /// With several weightings of the same events (input variants, forms, baselines): per observable, the
+    /// weightings from the best paired χ²/ndf to the worst, so what each one keeps or loses reads off a row.
+    func rankingSection() -> Section {
+        let columns = closures.map { (step: $0.step, artefact: $0.artefact) }
+        let names = columns.first?.artefact.observables.map(\.name) ?? []
+        let rows: [[String]] = names.map { name in
+            let ranked = columns.compactMap { c -> (String, Double)? in
+                guard let o = c.artefact.observables.first(where: { $0.name == name }), o.paired.chi2PerDegree.isFinite else { return nil }
+                return (c.step, o.paired.chi2PerDegree)
+            }.sorted { $0.1 < $1.1 }
+            let truth = columns.first?.artefact.observables.first { $0.name == name }?.truth.map { Self.number($0.chi2PerDegree, "%.2f") } ?? ""
+            return [name, truth] + [ranked.map { "\($0.0) " + Self.number($0.1, "%.2f") }.joined(separator: " < ")]
+        }
+        return ("Which weighting keeps each observable", HTMLReport.table(["observable", "exact E[w|x]", "paired χ²/ndf, best first"], rows)
+                    + HTMLReport.note("Each row ranks the weightings of this report by their paired χ²/ndf on one observable: a variant "
+                        + "that lacks an input the observable depends on falls to the end of that row."), 0)
     }
 
     func weightSection() -> [Section] {

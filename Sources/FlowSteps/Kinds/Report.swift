@@ -9,7 +9,7 @@ import Report
 /// whether the new weights can be trusted.
 public struct ReportStep: StepKind {
     public init() {}
-    public let version = 5
+    public let version = 6
 
     struct Settings: SettingGroup {
         @Setting("title", .string(), "The page title (default: flow report: <workflow>).") var title: String? = nil
