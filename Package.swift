@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "BoostedTrees", dependencies: ["ModelContainer"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Metrics", dependencies: ["Network", "Random"], swiftSettings: optimized),
         .target(name: "Statistics", swiftSettings: optimized),
-        .target(name: "ONNX", dependencies: ["Network", "Calibration"]),
+        .target(name: "ONNX", dependencies: ["Network", "Calibration", "BoostedTrees"]),
         .target(name: "Artefacts"),
         .target(name: "Report", dependencies: ["Artefacts", "Metrics"]),
         .target(name: "NearestNeighbours", swiftSettings: optimized),

@@ -21,12 +21,15 @@ public struct ONNXGraph {
     }
 
     enum Attribute {
-        case int(Int), float(Float), ints([Int])
+        case int(Int), float(Float), ints([Int]), floats([Float]), string(String), strings([String]), doubles([Double])
     }
+
+    /// Domains besides the default one that the graph's nodes use, with their opset versions.
+    var domains: [String: Int] = [:]
 
     /// Adds a node and returns its (single) output's name.
     @discardableResult
-    mutating func node(_ op: String, _ inputs: [String], attributes: [String: Attribute] = [:], output: String? = nil) -> String {
+    mutating func node(_ op: String, _ inputs: [String], attributes: [String: Attribute] = [:], output: String? = nil, domain: String = "") -> String {
         let out = output ?? fresh(op.lowercased())
         var n = ProtobufMessage()
         for i in inputs { n.string(1, i) }
@@ -40,9 +43,22 @@ public struct ONNXGraph {
             case .int(let v): a.int(3, v); a.int(20, 2)
             case .float(let v): a.float(2, v); a.int(20, 1)
             case .ints(let v): a.packedInts(8, v); a.int(20, 7)
+            case .floats(let v): for x in v { a.float(7, x) }; a.int(20, 6)
+            case .string(let v): a.string(4, v); a.int(20, 3)
+            case .strings(let v): for x in v { a.string(9, x) }; a.int(20, 8)
+            case .doubles(let v):
+                // A float64 tensor attribute (the `*_as_tensor` attributes of ai.onnx.ml opset 3).
+                var t = ProtobufMessage()
+                t.int(1, v.count)
+                t.int(2, ElementType.double.rawValue)
+                var raw: [UInt8] = []
+                for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { raw += $0 } }
+                t.bytes(9, raw)
+                a.message(5, t); a.int(20, 4)
             }
             n.message(5, a)
         }
+        if !domain.isEmpty { n.string(7, domain) }
         nodes.append(n)
         return out
     }
@@ -125,15 +141,17 @@ public struct ONNXGraph {
         graph.string(10, doc)
         for i in inputs { graph.message(11, i) }
         for o in outputs { graph.message(12, o) }
-        var opset = ProtobufMessage()
-        opset.string(1, "")
-        opset.int(2, Self.opset)
         var model = ProtobufMessage()
         model.int(1, 8)
         model.string(2, "flow")
         model.string(6, doc)
         model.message(7, graph)
-        model.message(8, opset)
+        for (domain, version) in [("", Self.opset)] + domains.sorted(by: { $0.key < $1.key }) {
+            var opset = ProtobufMessage()
+            opset.string(1, domain)
+            opset.int(2, version)
+            model.message(8, opset)
+        }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             var entry = ProtobufMessage()
             entry.string(1, key)

@@ -16,8 +16,8 @@ final class ONNXExportTests: XCTestCase {
     override func setUpWithError() throws { directory = try temporaryDirectory("flow-onnx") }
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
-    /// Every input map (quantile and standard), every activation, ensembles and the calibration: ONNX
-    /// Runtime's p equals the mean over the folds of each fold's calibrated ensemble output to 10⁻⁵.
+    /// Every input map (quantile and standard), every activation, ensembles, boosted trees and the
+    /// calibration: ONNX Runtime's p equals the mean over the folds of each fold's calibrated ensemble output.
     func testWeightModelsAgreeWithONNXRuntime() async throws {
         let (workspace, outcomes) = try await runWorkflow("""
         flow: 1
@@ -30,8 +30,11 @@ final class ONNXExportTests: XCTestCase {
           quantile: {train: {data: mix, layers: [16, 8], epochs: 2, seed: 5, ensemble: 2, activation: silu}}
           calibrated: {calibrate: {model: quantile, data: mix}}
           standard: {train: {data: mix, layers: [12], epochs: 2, seed: 6, input_transform: standard, activation: leaky-relu, folds: 2}}
+          trees: {train: {data: mix, model: {kind: boosted-trees, iterations: 40, min_samples_leaf: 50}, seed: 7}}
+          calibrated_trees: {calibrate: {model: trees, data: mix}}
           onnx_calibrated: {export: {format: onnx, model: calibrated}}
           onnx_raw: {export: {format: onnx, model: standard}}
+          onnx_trees: {export: {format: onnx, model: calibrated_trees}}
         """, in: directory)
         let object = { (step: String, output: String) in try workspace.store.objectPath(XCTUnwrap(outcomes[step]?.record?.outputs[output]).digest) }
         let table = try NPZ.read(object("mix", "events"))
@@ -39,9 +42,9 @@ final class ONNXExportTests: XCTestCase {
         let rows = Array(0..<table.rowCount)
         let x = try featureMatrix(table, features: features, rows: rows, dataset: "mix")
         var columns = Dictionary(uniqueKeysWithValues: features.map { f in (f, rows.map { table[f]![$0] }) })
-        for (step, trained, calibration) in [("onnx_calibrated", "quantile", true), ("onnx_raw", "standard", false)] {
+        for (step, trained, calibration) in [("onnx_calibrated", "quantile", "calibrated"), ("onnx_raw", "standard", nil), ("onnx_trees", "trees", "calibrated_trees")] {
             let models = try FoldModel.read(object(trained, "models")), assignment = try FoldAssignment.read(object(trained, "folds"))
-            let maps = calibration ? try CalibrationSet.read(object("calibrated", "calibration")).folds.map { IsotonicRegression(knotsX: $0.x, knotsY: $0.y) } : nil
+            let maps = try calibration.map { try CalibrationSet.read(object($0, "calibration")).folds.map { IsotonicRegression(knotsX: $0.x, knotsY: $0.y) } }
             var p = [Double](repeating: 0, count: rows.count)
             for fold in 0..<assignment.folds {
                 var mean = [Double](repeating: 0, count: rows.count)
@@ -58,7 +61,7 @@ final class ONNXExportTests: XCTestCase {
         import sys, numpy, onnx, onnxruntime
         data = numpy.genfromtxt(sys.argv[1], delimiter=",", names=True)
         x = numpy.stack([data[f] for f in ["mtt", "chel", "ytt", "cos_theta_star"]], axis=1)
-        for name, path in zip(["onnx_calibrated", "onnx_raw"], sys.argv[2:]):
+        for name, path in zip(["onnx_calibrated", "onnx_raw", "onnx_trees"], sys.argv[2:]):
             onnx.checker.check_model(onnx.load(path), full_check=True)
             session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
             p, factor = [], []
@@ -69,10 +72,11 @@ final class ONNXExportTests: XCTestCase {
             difference = numpy.abs(p - data["p_" + name])
             print(name, float(numpy.max(difference)), float(numpy.quantile(difference, 0.999)), float(numpy.max(numpy.abs(factor - (2 * p - 1)))), float(numpy.std(p)))
         """
-        let lines = String(decoding: try runPython(script, arguments: [csv, try object("onnx_calibrated", "model"), try object("onnx_raw", "model")]),
+        let lines = String(decoding: try runPython(script, arguments: [csv, try object("onnx_calibrated", "model"), try object("onnx_raw", "model"),
+                                                                       try object("onnx_trees", "model")]),
                            as: UTF8.self).split(separator: "\n")
         print("ONNX Runtime against flow:", lines)
-        XCTAssertEqual(lines.count, 2, "\(lines)")
+        XCTAssertEqual(lines.count, 3, "\(lines)")
         for line in lines {
             let fields = line.split(separator: " ")
             let (largest, quantile, factor, spread) = (Double(fields[1])!, Double(fields[2])!, Double(fields[3])!, Double(fields[4])!)

@@ -17,7 +17,7 @@ extension LHEFile.NamedWeights: SettingEnum {}
 /// for the frameworks that apply models with ONNX Runtime.
 public struct ExportStep: StepKind {
     public init() {}
-    public let version = 3
+    public let version = 4
 
     enum Format: String, SettingEnum {
         case csv, npy, npz, lhe, onnx
@@ -27,7 +27,7 @@ public struct ExportStep: StepKind {
         @Setting("data", .reference, "The dataset (a transform step's output); every format but onnx.") var data: String? = nil
         @Setting(required: "format", Format.schema, "What to write.") var format: Format
         @Setting("model", .reference,
-                 "onnx: a calibrate (or train) step with weight-sign networks; the ONNX model gives the fold-averaged calibrated p and 2p − 1.")
+                 "onnx: a calibrate (or train) step with weight-sign networks or trees; the ONNX model gives the fold-averaged calibrated p and 2p − 1.")
         var model: String? = nil
         @Setting("columns", .list(.string(), minItems: 1), "csv/npy/npz: the columns (default entry, weight_original, weight — those present).")
         var columns: [String]? = nil
@@ -79,7 +79,7 @@ public struct ExportStep: StepKind {
         return StepResult(outputs: ["weights": path], metrics: ["rows": .int(selected.rowCount)])
     }
 
-    /// The weight-sign networks of every fold (with their calibration, when `model` is a calibrate step).
+    /// The weight-sign models of every fold, networks or trees (with their calibration, when `model` is a calibrate step).
     func exportONNX(_ context: StepContext) throws -> StepResult {
         let step = context.step.name
         let files = context.inputs["model"] ?? []
@@ -87,21 +87,23 @@ public struct ExportStep: StepKind {
             throw StepFailure(step: step, message: "'model' names no step with trained models and their folds")
         }
         let models = try FoldModel.read(modelFile.path), assignment = try FoldAssignment.read(foldFile.path)
-        let networks = models.compactMap { if case .network(let m) = $0 { return m } else { return nil } }
-        guard networks.count == models.count else {
-            throw StepFailure(step: step, message: "'\(modelFile.step)' holds boosted trees: format onnx exports networks")
-        }
-        guard networks.allSatisfy({ ($0.notes["target"] ?? WeightTarget.weightSign.rawValue) == WeightTarget.weightSign.rawValue }) else {
+        guard models.allSatisfy({ ($0.notes["target"] ?? WeightTarget.weightSign.rawValue) == WeightTarget.weightSign.rawValue }) else {
             throw StepFailure(step: step, message: "'\(modelFile.step)' was not trained with target weight-sign: its output is not p")
         }
-        guard networks.count == assignment.folds * assignment.ensemble else {
-            throw StepFailure(step: step, message: "'\(modelFile.step)' holds \(networks.count) models for \(assignment.folds) folds of \(assignment.ensemble)")
+        guard models.count == assignment.folds * assignment.ensemble else {
+            throw StepFailure(step: step, message: "'\(modelFile.step)' holds \(models.count) models for \(assignment.folds) folds of \(assignment.ensemble)")
+        }
+        let members: [WeightModelExport.Member] = models.map {
+            switch $0 {
+            case .network(let m): return .network(m.network, features: m.features)
+            case .trees(let m): return .trees(m.model, features: m.features)
+            }
         }
         let maps = try files.first { $0.output == "calibration" }.map { try CalibrationSet.read($0.path).folds.map { IsotonicRegression(knotsX: $0.x, knotsY: $0.y) } }
-        let folds = (0..<assignment.folds).map { Array(networks[($0 * assignment.ensemble)..<(($0 + 1) * assignment.ensemble)]) }
+        let folds = (0..<assignment.folds).map { Array(members[($0 * assignment.ensemble)..<(($0 + 1) * assignment.ensemble)]) }
         let data: Data
         do {
-            data = try NetworkExport.model(folds: folds, maps: maps,
+            data = try WeightModelExport.model(folds: folds, maps: maps,
                                            doc: "flow weight model: p = P(w > 0 | x)\(maps == nil ? "" : ", calibrated"), averaged over \(assignment.folds) folds; w′ = |w|(2p − 1)",
                                            metadata: ["flow_step": modelFile.step, "folds": "\(assignment.folds)", "ensemble": "\(assignment.ensemble)",
                                                       "calibrated": maps == nil ? "false" : "true"])
@@ -110,8 +112,8 @@ public struct ExportStep: StepKind {
         }
         let path = context.scratch + "/model.onnx"
         try AtomicFile.write(data, to: path)
-        context.log("wrote \(networks.count) networks (\(assignment.folds) folds × \(assignment.ensemble))\(maps == nil ? "" : " with their calibration") as ONNX, \(data.count) bytes")
-        return StepResult(outputs: ["model": path], metrics: ["networks": .int(networks.count)])
+        context.log("wrote \(models.count) models (\(assignment.folds) folds × \(assignment.ensemble))\(maps == nil ? "" : " with their calibration") as ONNX, \(data.count) bytes")
+        return StepResult(outputs: ["model": path], metrics: ["models": .int(models.count)])
     }
 
     /// A copy of the source file with the new weights: `<init>` follows the changed processes, named

@@ -1,31 +1,51 @@
+import BoostedTrees
 import Calibration
 import Foundation
 import Network
 
-/// Cross-fitted weight networks as one ONNX model that ONNX Runtime (CMSSW, Athena, Python) evaluates on
-/// new events: input `features` [N, F] (float64, in the order of `features`), outputs `p` [N, 1] (float32), the mean
-/// over the folds of each fold's calibrated output (its ensemble's mean network output through its isotonic
-/// map), and `weight_factor` = 2p − 1, so that w′ = |w|·weight_factor. Each network's input maps (quantile
-/// map, then shift and scale) are ONNX operators too, in double precision as flow computes them: a float32
-/// input would move a value near a resonance across its dense quantile knots by more than 10⁻⁵ in p.
-public enum NetworkExport {
+/// Cross-fitted weight models (networks or boosted trees) as one ONNX model that ONNX Runtime (CMSSW, Athena,
+/// Python) evaluates on new events: input `features` [N, F] (float64, in the order of `features`), outputs
+/// `p` [N, 1] (float32), the mean over the folds of each fold's calibrated output (its ensemble's mean output
+/// through its isotonic map), and `weight_factor` = 2p − 1, so that w′ = |w|·weight_factor. A network's input
+/// maps (quantile map, then shift and scale) are ONNX operators too, in double precision as flow computes
+/// them: a float32 input would move a value near a resonance across its dense quantile knots by more than
+/// 10⁻⁵ in p. Trees are `ai.onnx.ml` TreeEnsembleRegressor nodes with float64 thresholds, so every event
+/// takes the branch it takes in flow.
+public enum WeightModelExport {
+    /// One trained model of a fold.
+    public enum Member {
+        case network(DenseNetwork<Float>, features: [String])
+        case trees(BoostedTrees, features: [String])
+
+        var features: [String] {
+            switch self {
+            case .network(_, let f), .trees(_, let f): return f
+            }
+        }
+    }
+
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// `folds[f]` holds fold f's ensemble members; `maps[f]`, when given, its calibration.
-    public static func model(folds: [[StoredModel]], maps: [IsotonicRegression]?, doc: String, metadata: [String: String]) throws -> Data {
-        guard let first = folds.first?.first else { throw Failure(description: "no trained networks to export") }
+    public static func model(folds: [[Member]], maps: [IsotonicRegression]?, doc: String, metadata: [String: String]) throws -> Data {
+        guard let first = folds.first?.first else { throw Failure(description: "no trained models to export") }
         let features = first.features
         for member in folds.flatMap({ $0 }) where member.features != features {
-            throw Failure(description: "the folds' networks read different features (\(features) and \(member.features))")
+            throw Failure(description: "the folds' models read different features (\(features) and \(member.features))")
         }
         if let maps, maps.count != folds.count { throw Failure(description: "\(maps.count) calibration maps for \(folds.count) folds") }
         var graph = ONNXGraph(name: "flow_weight_model")
         graph.input("features", width: features.count, type: .double, doc: "the inputs " + features.joined(separator: ", "))
         var foldOutputs: [String] = []
         for (f, members) in folds.enumerated() {
-            var outputs = members.map { network($0.network, input: "features", graph: &graph) }
+            var outputs: [String] = members.map { member in
+                switch member {
+                case .network(let net, _): return network(net, input: "features", graph: &graph)
+                case .trees(let model, _): return trees(model, input: "features", graph: &graph)
+                }
+            }
             if outputs.count > 1 { outputs = [graph.node("Mean", outputs)] }
             foldOutputs.append(maps.map { piecewiseLinear($0[f], input: outputs[0], graph: &graph) } ?? outputs[0])
         }
@@ -60,6 +80,37 @@ public enum NetworkExport {
             }
         }
         return x
+    }
+
+    /// Boosted trees: the baseline plus every tree's leaf, as one TreeEnsembleRegressor (left when x ≤ the
+    /// threshold, as in flow; NaN goes right in both), then the sigmoid for the log loss.
+    static func trees(_ model: BoostedTrees, input: String, graph: inout ONNXGraph) -> String {
+        var treeIDs: [Int] = [], nodeIDs: [Int] = [], featureIDs: [Int] = [], modes: [String] = [], thresholds: [Double] = []
+        var trueIDs: [Int] = [], falseIDs: [Int] = []
+        var targetTrees: [Int] = [], targetNodes: [Int] = [], leafValues: [Double] = []
+        for (t, tree) in model.trees.enumerated() {
+            for (n, node) in tree.nodes.enumerated() {
+                treeIDs.append(t); nodeIDs.append(n)
+                if node.isLeaf {
+                    featureIDs.append(0); modes.append("LEAF"); thresholds.append(0); trueIDs.append(0); falseIDs.append(0)
+                    targetTrees.append(t); targetNodes.append(n); leafValues.append(node.value)
+                } else {
+                    featureIDs.append(Int(node.feature)); modes.append("BRANCH_LEQ"); thresholds.append(node.threshold)
+                    trueIDs.append(Int(node.left)); falseIDs.append(Int(node.right))
+                }
+            }
+        }
+        graph.domains["ai.onnx.ml"] = 3
+        let raw = graph.node("TreeEnsembleRegressor", [input], attributes: [
+            "n_targets": .int(1), "aggregate_function": .string("SUM"), "post_transform": .string("NONE"),
+            "base_values_as_tensor": .doubles([model.baseline]),
+            "nodes_treeids": .ints(treeIDs), "nodes_nodeids": .ints(nodeIDs), "nodes_featureids": .ints(featureIDs),
+            "nodes_modes": .strings(modes), "nodes_values_as_tensor": .doubles(thresholds),
+            "nodes_truenodeids": .ints(trueIDs), "nodes_falsenodeids": .ints(falseIDs),
+            "target_treeids": .ints(targetTrees), "target_nodeids": .ints(targetNodes), "target_ids": .ints(targetTrees.map { _ in 0 }),
+            "target_weights_as_tensor": .doubles(leafValues),
+        ], domain: "ai.onnx.ml")
+        return model.loss == .logLoss ? graph.node("Sigmoid", [raw]) : raw
     }
 
     /// Each input's position in its training distribution, (k + fraction)/(K − 1) between knots k and k+1
