@@ -5,12 +5,30 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to a temporary file beside `path`, flushes it to disk, then renames it into place.
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+        let (temporary, fd) = try createTemporary(beside: path, mode: mode)
+        var ok = writeFully(fd, data)
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw EngineError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// A new temporary file in the directory of `path` (created if missing), open for writing; never an
+    /// existing file or a symbolic link.
+    static func createTemporary(beside path: String, mode: mode_t) throws -> (path: String, fd: Int32) {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        var ok = data.withUnsafeBytes { buffer -> Bool in
+        return (temporary, fd)
+    }
+
+    /// Writes all of `data` to `fd`, through short writes; false on an error.
+    static func writeFully(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
                 let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -18,12 +36,6 @@ public enum AtomicFile {
                 offset += n
             }
             return true
-        }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw EngineError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -36,21 +48,9 @@ public enum AtomicFile {
         var temporaries: [(String, String)] = []
         defer { for (temporary, _) in temporaries { unlink(temporary) } }
         for file in files {
-            let directory = (file.path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let temporary = "\(directory)/.\((file.path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-            guard fd >= 0 else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+            let (temporary, fd) = try createTemporary(beside: file.path, mode: mode)
             temporaries.append((temporary, file.path))
-            let written = file.data.withUnsafeBytes { buffer -> Bool in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n <= 0 { return false }
-                    offset += n
-                }
-                return true
-            }
+            let written = writeFully(fd, file.data)
             close(fd)
             guard written else { throw EngineError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
         }

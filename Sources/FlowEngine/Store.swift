@@ -89,6 +89,13 @@ public struct Store: Sendable {
             throw EngineError.io("cannot store \((path as NSString).lastPathComponent): not a regular file")
         }
         let digest = try Digest.of(descriptor: fd, file: path)
+        let destination = try place(path, open: fd, as: digest)
+        guard let stamp = ObjectStamp(path: destination) else { throw EngineError.io("\(destination) vanished after it was stored") }
+        return (digest, Int(info.st_size), stamp)
+    }
+
+    /// Moves the hashed file at `path` (open as `fd`) to its object path, read-only; returns that path.
+    private func place(_ path: String, open fd: Int32, as digest: Digest) throws -> String {
         let destination = objectPath(digest)
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
@@ -96,8 +103,7 @@ public struct Store: Sendable {
         guard rename(path, destination) == 0 else {
             throw EngineError.io("cannot move \(path) into the store: \(String(cString: strerror(errno)))")
         }
-        guard let stamp = ObjectStamp(path: destination) else { throw EngineError.io("\(destination) vanished after it was stored") }
-        return (digest, Int(info.st_size), stamp)
+        return destination
     }
 
     /// Moves a file fetched from elsewhere (a remote store) into the store under `digest`, if its bytes
@@ -111,13 +117,7 @@ public struct Store: Sendable {
             unlink(path)
             return nil
         }
-        let destination = objectPath(digest)
-        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        fchmod(fd, 0o444)
-        guard rename(path, destination) == 0 else {
-            throw EngineError.io("cannot move \(path) into the store: \(String(cString: strerror(errno)))")
-        }
+        let destination = try place(path, open: fd, as: digest)
         return ObjectStamp(path: destination)
     }
 

@@ -41,6 +41,28 @@ func reportProblems(_ report: RemoteCache.Report) -> Bool {
     return !report.problems.isEmpty
 }
 
+/// One push or pull, under the workspace lock: the transfer, its one-line summary, and its problems.
+func transfer(_ options: TransferOptions, command: String, done: String, direction: String, present: String, absent: String,
+              _ move: (RemoteCache, [Digest]) throws -> RemoteCache.Report) throws {
+    let (_, store, keys, remote) = try options.resolve()
+    try store.create()
+    let lock = try WorkspaceLock(store: store, wait: true)
+    let started = Date()
+    let report: RemoteCache.Report
+    do {
+        report = try move(remote, keys)
+    } catch {
+        printError("flow \(command): \(error)")
+        throw ExitCode(1)
+    }
+    withExtendedLifetime(lock) {}
+    print(String(format: "%@ %@ and %@ (%@) %@ '%@' (%@) in %.2f s", done, counted(report.records, "record"), counted(report.objects, "object"),
+                 bytes(report.bytes), direction, remote.name, remote.remote.url, Date().timeIntervalSince(started))
+          + (report.present > 0 ? "; \(report.present) \(present)" : "")
+          + (report.absent.isEmpty ? "" : "; \(counted(report.absent.count, "step")) \(absent)"))
+    if reportProblems(report) { throw ExitCode(1) }
+}
+
 extension Flow {
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -50,23 +72,9 @@ extension Flow {
         @OptionGroup var options: TransferOptions
 
         func run() throws {
-            let (_, store, keys, remote) = try options.resolve()
-            try store.create()
-            let lock = try WorkspaceLock(store: store, wait: true)
-            let started = Date()
-            let report: RemoteCache.Report
-            do {
-                report = try remote.push(keys)
-            } catch {
-                printError("flow push: \(error)")
-                throw ExitCode(1)
+            try transfer(options, command: "push", done: "pushed", direction: "to", present: "already there", absent: "not stored here") {
+                try $0.push($1)
             }
-            withExtendedLifetime(lock) {}
-            print(String(format: "pushed %@ and %@ (%@) to '%@' (%@) in %.2f s", counted(report.records, "record"), counted(report.objects, "object"),
-                         bytes(report.bytes), remote.name, remote.remote.url, Date().timeIntervalSince(started))
-                  + (report.present > 0 ? "; \(report.present) already there" : "")
-                  + (report.absent.isEmpty ? "" : "; \(counted(report.absent.count, "step")) not stored here"))
-            if reportProblems(report) { throw ExitCode(1) }
         }
     }
 
@@ -78,23 +86,9 @@ extension Flow {
         @OptionGroup var options: TransferOptions
 
         func run() throws {
-            let (_, store, keys, remote) = try options.resolve()
-            try store.create()
-            let lock = try WorkspaceLock(store: store, wait: true)
-            let started = Date()
-            let report: RemoteCache.Report
-            do {
-                report = try remote.pull(keys)
-            } catch {
-                printError("flow pull: \(error)")
-                throw ExitCode(1)
+            try transfer(options, command: "pull", done: "pulled", direction: "from", present: "already here", absent: "not on the remote") {
+                try $0.pull($1)
             }
-            withExtendedLifetime(lock) {}
-            print(String(format: "pulled %@ and %@ (%@) from '%@' (%@) in %.2f s", counted(report.records, "record"), counted(report.objects, "object"),
-                         bytes(report.bytes), remote.name, remote.remote.url, Date().timeIntervalSince(started))
-                  + (report.present > 0 ? "; \(report.present) already here" : "")
-                  + (report.absent.isEmpty ? "" : "; \(counted(report.absent.count, "step")) not on the remote"))
-            if reportProblems(report) { throw ExitCode(1) }
         }
     }
 }

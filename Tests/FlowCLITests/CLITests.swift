@@ -2,6 +2,24 @@ import XCTest
 
 /// `flow` as a user runs it: a real process, real signals, real exit codes. The helpers of the CLI tests.
 class FlowProcessTestCase: XCTestCase {
+    /// a → b → c, each step's output a known function of the one before.
+    let chain = """
+    flow: 1
+    steps:
+      a:
+        command: {run: "seq 1 1000 > ${outputs.o}", outputs: {o: a.txt}}
+      b:
+        command:
+          run: "awk '{s += $1} END {print s}' ${inputs.a} > ${outputs.o}"
+          inputs: {a: {step: a}}
+          outputs: {o: b.txt}
+      c:
+        command:
+          run: "cat ${inputs.b} ${inputs.b} > ${outputs.o}"
+          inputs: {b: {step: b}}
+          outputs: {o: c.txt}
+    """
+
     var directory: String!
 
     override func setUpWithError() throws {

@@ -4,24 +4,6 @@ import XCTest
 /// and pushes, the second pulls or reads through and computes nothing. The same tests run against a
 /// directory remote (`DirectoryRemoteTests`) and the real local XRootD server (`XRootDRemoteTests`).
 class RemoteTestCase: FlowProcessTestCase {
-    /// a → b → c, each output a known function of the one before.
-    let chain = """
-    flow: 1
-    steps:
-      a:
-        command: {run: "seq 1 1000 > ${outputs.o}", outputs: {o: a.txt}}
-      b:
-        command:
-          run: "awk '{s += $1} END {print s}' ${inputs.a} > ${outputs.o}"
-          inputs: {a: {step: a}}
-          outputs: {o: b.txt}
-      c:
-        command:
-          run: "cat ${inputs.b} ${inputs.b} > ${outputs.o}"
-          inputs: {b: {step: b}}
-          outputs: {o: c.txt}
-    """
-
     // What each kind of remote provides.
     var remoteURL: String { fatalError("a remote kind's test class says where its remote is") }
     /// The bytes of a file on the remote (relative to its root), nil when absent.

@@ -3,24 +3,6 @@ import XCTest
 /// Faults a user's machine produces, tried on the real `flow` binary: damaged store objects, writes
 /// through results/, a conflicted lock file, a killed run, escapes out of the workspace, shell injection.
 final class StoreFaultTests: FlowProcessTestCase {
-    /// a → b → c, each step's output a known function of the one before.
-    let chain = """
-    flow: 1
-    steps:
-      a:
-        command: {run: "seq 1 1000 > ${outputs.o}", outputs: {o: a.txt}}
-      b:
-        command:
-          run: "awk '{s += $1} END {print s}' ${inputs.a} > ${outputs.o}"
-          inputs: {a: {step: a}}
-          outputs: {o: b.txt}
-      c:
-        command:
-          run: "cat ${inputs.b} ${inputs.b} > ${outputs.o}"
-          inputs: {b: {step: b}}
-          outputs: {o: c.txt}
-    """
-
     func run(_ arguments: String...) throws -> Result {
         let result = try finish(start(arguments))
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
