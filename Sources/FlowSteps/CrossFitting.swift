@@ -54,23 +54,34 @@ struct TrainedModels {
 
     init(_ context: StepContext, models path: String, data: String, table: EventTable) throws {
         let step = context.step.name
-        let files = context.inputs[path] ?? []
-        guard let modelFile = files.first(where: { $0.output == "models" }), let foldFile = files.first(where: { $0.output == "folds" }),
-              let dataFile = context.inputs[data]?.first(where: { $0.output == "events" }) else {
+        guard let dataFile = context.inputs[data]?.first(where: { $0.output == "events" }) else {
             throw StepFailure(step: step, message: "'\(path)' names no step with trained models and their folds")
         }
+        (models, assignment, _) = try Self.stored(context, models: path)
+        try assignment.check(dataFile, step: step)
+        plan = assignment.plan(table)
+        target = WeightTarget(rawValue: models.first?.notes["target"] ?? "") ?? .weightSign
+    }
+
+    /// The models and the fold assignment the step behind `path` stored, one model per fold and ensemble
+    /// member; and that step's name.
+    static func stored(_ context: StepContext, models path: String) throws -> (models: [FoldModel], assignment: FoldAssignment, step: String) {
+        let step = context.step.name
+        let files = context.inputs[path] ?? []
+        guard let modelFile = files.first(where: { $0.output == "models" }), let foldFile = files.first(where: { $0.output == "folds" }) else {
+            throw StepFailure(step: step, message: "'\(path)' names no step with trained models and their folds")
+        }
+        let models: [FoldModel], assignment: FoldAssignment
         do {
             models = try FoldModel.read(modelFile.path)
             assignment = try FoldAssignment.read(foldFile.path)
         } catch {
             throw StepFailure(step: step, message: "\(error)")
         }
-        try assignment.check(dataFile, step: step)
         guard models.count == assignment.folds * assignment.ensemble else {
             throw StepFailure(step: step, message: "'\(modelFile.step)' holds \(models.count) models for \(assignment.folds) folds of \(assignment.ensemble)")
         }
-        plan = assignment.plan(table)
-        target = WeightTarget(rawValue: models.first?.notes["target"] ?? "") ?? .weightSign
+        return (models, assignment, modelFile.step)
     }
 
     /// The mean output of fold `fold`'s models (one, or an ensemble stored fold after fold) for the given rows.

@@ -34,40 +34,84 @@ public struct ProfileLikelihood: Sendable {
         return sum
     }
 
+    /// The Hessian of −ln L has an arrow shape: each γᵢ couples only to itself and to the few head
+    /// parameters (μ, α). It is kept that way — the head block, the head × γ block and the γ diagonal — so
+    /// a Newton step costs O(bins), not O(bins³), however many bins a distribution has.
+    struct Derivatives {
+        var gradient: [Double]
+        /// Head × head (μ, then α).
+        var head: [[Double]]
+        /// Head × γ: cross[h][i] couples head parameter h with γᵢ.
+        var cross: [[Double]]
+        /// ∂²/∂γᵢ².
+        var diagonal: [Double]
+    }
+
     /// Gradient and Hessian of −ln L.
-    func derivatives(_ p: [Double]) -> (gradient: [Double], hessian: [[Double]]) {
-        let count = model.parameterCount, a = model.alphaIndex, offset = model.gammaOffset
-        var g = [Double](repeating: 0, count: count)
-        var h = [[Double]](repeating: [Double](repeating: 0, count: count), count: count)
+    func derivatives(_ p: [Double]) -> Derivatives {
+        let a = model.alphaIndex, offset = model.gammaOffset, stat = model.statisticalUncertainty
+        var d = Derivatives(gradient: [Double](repeating: 0, count: model.parameterCount),
+                            head: [[Double]](repeating: [Double](repeating: 0, count: offset), count: offset),
+                            cross: [[Double]](repeating: [Double](repeating: 0, count: stat ? model.bins : 0), count: offset),
+                            diagonal: [Double](repeating: 0, count: stat ? model.bins : 0))
         for i in 0..<model.bins {
             let e = model.expected(bin: i, p), n = data.counts[i]
             let r = 1 - n / e.nu, w = n / (e.nu * e.nu)
-            // ∂νᵢ with respect to μ, α and γᵢ (the only parameters νᵢ depends on), and the second derivatives.
-            var indices = [0], first = [e.gamma * model.signal[i]]
-            if let a { indices.append(a); first.append(e.gamma * model.background[i] * e.kappa.d1) }
-            if model.statisticalUncertainty { indices.append(offset + i); first.append(e.g) }
-            for (x, j) in indices.enumerated() {
-                g[j] += r * first[x]
-                for (y, k) in indices.enumerated() { h[j][k] += w * first[x] * first[y] }
+            // ∂νᵢ with respect to the head parameters (μ, α) and γᵢ — the only parameters νᵢ depends on.
+            var head = [(0, e.gamma * model.signal[i])]
+            if let a { head.append((a, e.gamma * model.background[i] * e.kappa.d1)) }
+            for (j, dj) in head {
+                d.gradient[j] += r * dj
+                for (k, dk) in head { d.head[j][k] += w * dj * dk }
             }
-            if let a {
-                h[a][a] += r * e.gamma * model.background[i] * e.kappa.d2
-            }
-            if model.statisticalUncertainty {
-                let gi = offset + i
-                h[0][gi] += r * model.signal[i]; h[gi][0] += r * model.signal[i]
-                if let a { h[a][gi] += r * model.background[i] * e.kappa.d1; h[gi][a] += r * model.background[i] * e.kappa.d1 }
+            if let a { d.head[a][a] += r * e.gamma * model.background[i] * e.kappa.d2 }
+            if stat {
+                d.gradient[offset + i] += r * e.g
+                d.diagonal[i] += w * e.g * e.g
+                // ∂²νᵢ/∂γᵢ∂μ = sᵢ and ∂²νᵢ/∂γᵢ∂α = bᵢκ′.
+                let second = [model.signal[i]] + (a == nil ? [] : [model.background[i] * e.kappa.d1])
+                for (x, (j, dj)) in head.enumerated() { d.cross[j][i] += w * dj * e.g + r * second[x] }
             }
         }
-        if let a { g[a] += p[a] - data.alphaAux; h[a][a] += 1 }
-        if model.statisticalUncertainty {
+        if let a { d.gradient[a] += p[a] - data.alphaAux; d.head[a][a] += 1 }
+        if stat {
             for (i, sigma) in model.relativeStatisticalErrors.enumerated() {
-                let j = offset + i
-                g[j] += (p[j] - data.gammaAux[i]) / (sigma * sigma)
-                h[j][j] += 1 / (sigma * sigma)
+                d.gradient[offset + i] += (p[offset + i] - data.gammaAux[i]) / (sigma * sigma)
+                d.diagonal[i] += 1 / (sigma * sigma)
             }
         }
-        return (g, h)
+        return d
+    }
+
+    /// The damped Newton step for the free head parameters `free` and every γ: the γ are eliminated
+    /// through their diagonal (a Schur complement), which leaves a system of at most two unknowns.
+    func newtonStep(_ d: Derivatives, free: [Int], damping: Double) -> [Double]? {
+        let offset = model.gammaOffset
+        let diagonal = d.diagonal.map { $0 + damping * max(abs($0), 1e-12) }
+        guard diagonal.allSatisfy({ $0 != 0 && $0.isFinite }) else { return nil }
+        var step = [Double](repeating: 0, count: model.parameterCount)
+        if !free.isEmpty {
+            // (H − C D⁻¹ Cᵀ) x = −g_h + C D⁻¹ g_γ.
+            let matrix = free.map { j in free.map { k in
+                var v = d.head[j][k] + (j == k ? damping * max(abs(d.head[j][j]), 1e-12) : 0)
+                for i in diagonal.indices { v -= d.cross[j][i] * d.cross[k][i] / diagonal[i] }
+                return v
+            } }
+            let rhs = free.map { j in
+                var v = -d.gradient[j]
+                for i in diagonal.indices { v += d.cross[j][i] * d.gradient[offset + i] / diagonal[i] }
+                return v
+            }
+            guard let x = LinearSolve.solve(matrix, rhs) else { return nil }
+            for (n, j) in free.enumerated() { step[j] = x[n] }
+        }
+        // x_γ = D⁻¹(−g_γ − Cᵀ x_h).
+        for i in diagonal.indices {
+            var v = -d.gradient[offset + i]
+            for j in free { v -= d.cross[j][i] * step[j] }
+            step[offset + i] = v / diagonal[i]
+        }
+        return step.allSatisfy(\.isFinite) ? step : nil
     }
 
     func bounds(_ j: Int) -> ClosedRange<Double> {
@@ -81,17 +125,16 @@ public struct ProfileLikelihood: Sendable {
         var p = start ?? model.nominalParameters(mu: mu ?? 1)
         if let mu { p[0] = mu }
         p = p.indices.map { min(max(p[$0], bounds($0).lowerBound), bounds($0).upperBound) }
-        let free = (mu == nil ? 0 : 1)..<p.count
+        let freeHead = Array((mu == nil ? 0 : 1)..<model.gammaOffset)
+        let f = freeHead + Array(model.gammaOffset..<p.count)
         var value = negativeLogLikelihood(p), damping = 1e-9
         for _ in 0..<500 {
-            let (g, h) = derivatives(p)
+            let d = derivatives(p)
             var improved = false
             while damping < 1e12 {
-                let f = Array(free)
-                let matrix = f.map { j in f.map { k in h[j][k] + (j == k ? damping * max(abs(h[j][j]), 1e-12) : 0) } }
-                guard let step = LinearSolve.solve(matrix, f.map { -g[$0] }) else { damping *= 10; continue }
+                guard let step = newtonStep(d, free: freeHead, damping: damping) else { damping *= 10; continue }
                 var trial = p
-                for (x, j) in f.enumerated() { trial[j] = min(max(p[j] + step[x], bounds(j).lowerBound), bounds(j).upperBound) }
+                for j in f { trial[j] = min(max(p[j] + step[j], bounds(j).lowerBound), bounds(j).upperBound) }
                 let trialValue = negativeLogLikelihood(trial)
                 if trialValue.isFinite, trialValue <= value {
                     let moved = f.contains { abs(trial[$0] - p[$0]) > 1e-12 * (1 + abs(p[$0])) }

@@ -13,7 +13,7 @@ import Statistics
 /// signal weighting and evaluated on held-out events with their original weights.
 public struct ClassifyStep: StepKind {
     public init() {}
-    public let version = 7
+    public let version = 8
 
     struct Settings: SettingGroup {
         @Setting(required: "background", .reference, "Background events (an independent sample).") var background: String
@@ -106,10 +106,10 @@ public struct ClassifyStep: StepKind {
         let scores = model.predict(try samples.testMatrix(), threads: context.threads)
         let roc = ROC(scores: scores, signal: heldOut.isSignal, weights: heldOut.weights)
         let backgroundScores = zip(scores, heldOut.isSignal).filter { !$0.1 }.map(\.0)
-        let z = heldOut.significance(scores, edges: Histogram.quantileEdges(backgroundScores, bins: s.bins), replicas: s.bootstrap, seed: UInt64(s.fit.seed))
+        let edges = Histogram.quantileEdges(backgroundScores, bins: s.bins)
+        let z = heldOut.significance(scores, edges: edges, replicas: s.bootstrap, seed: UInt64(s.fit.seed))
         let yields = heldOut.yields(scores)
-        let profile = try ProfileFit.run(heldOut, scores, edges: Histogram.quantileEdges(backgroundScores, bins: s.bins), name: name,
-                                         channel: "classifier_output", s, context)
+        let profile = try ProfileFit.run(heldOut, scores, edges: edges, name: name, channel: "classifier_output", s, context)
         return ClassifierStrategy(name: name, auc: roc.area, significance: z.value, significanceError: z.error, roc: roc.points.map { [$0.0, $0.1] }, curve: curve,
                                   output: BinnedYields(edges: yields.background.edges, background: yields.background.sums,
                                                        backgroundSumw2: yields.background.sumsOfSquares, signal: yields.signal.sums,

@@ -1,12 +1,10 @@
+import Artefacts
 import EventData
 import FlowConfig
 import FlowEngine
 import Foundation
 import LHEF
-import Network
 import ONNX
-import Artefacts
-import Calibration
 import Reweighting
 
 extension LHEFile.NamedWeights: SettingEnum {}
@@ -82,16 +80,9 @@ public struct ExportStep: StepKind {
     /// The weight-sign models of every fold, networks or trees (with their calibration, when `model` is a calibrate step).
     func exportONNX(_ context: StepContext) throws -> StepResult {
         let step = context.step.name
-        let files = context.inputs["model"] ?? []
-        guard let modelFile = files.first(where: { $0.output == "models" }), let foldFile = files.first(where: { $0.output == "folds" }) else {
-            throw StepFailure(step: step, message: "'model' names no step with trained models and their folds")
-        }
-        let models = try FoldModel.read(modelFile.path), assignment = try FoldAssignment.read(foldFile.path)
+        let (models, assignment, trainedBy) = try TrainedModels.stored(context, models: "model")
         guard models.allSatisfy({ ($0.notes["target"] ?? WeightTarget.weightSign.rawValue) == WeightTarget.weightSign.rawValue }) else {
-            throw StepFailure(step: step, message: "'\(modelFile.step)' was not trained with target weight-sign: its output is not p")
-        }
-        guard models.count == assignment.folds * assignment.ensemble else {
-            throw StepFailure(step: step, message: "'\(modelFile.step)' holds \(models.count) models for \(assignment.folds) folds of \(assignment.ensemble)")
+            throw StepFailure(step: step, message: "'\(trainedBy)' was not trained with target weight-sign: its output is not p")
         }
         let members: [WeightModelExport.Member] = models.map {
             switch $0 {
@@ -99,13 +90,13 @@ public struct ExportStep: StepKind {
             case .trees(let m): return .trees(m.model, features: m.features)
             }
         }
-        let maps = try files.first { $0.output == "calibration" }.map { try CalibrationSet.read($0.path).folds.map { IsotonicRegression(knotsX: $0.x, knotsY: $0.y) } }
+        let maps = try context.inputs["model"]?.first { $0.output == "calibration" }.flatMap { try CalibrationSet.read($0.path).maps }
         let folds = (0..<assignment.folds).map { Array(members[($0 * assignment.ensemble)..<(($0 + 1) * assignment.ensemble)]) }
         let data: Data
         do {
             data = try WeightModelExport.model(folds: folds, maps: maps,
                                            doc: "flow weight model: p = P(w > 0 | x)\(maps == nil ? "" : ", calibrated"), averaged over \(assignment.folds) folds; w′ = |w|(2p − 1)",
-                                           metadata: ["flow_step": modelFile.step, "folds": "\(assignment.folds)", "ensemble": "\(assignment.ensemble)",
+                                           metadata: ["flow_step": trainedBy, "folds": "\(assignment.folds)", "ensemble": "\(assignment.ensemble)",
                                                       "calibrated": maps == nil ? "false" : "true"])
         } catch {
             throw StepFailure(step: step, message: "\(error)")
