@@ -68,13 +68,13 @@ public struct ClassifyStep: StepKind {
                                name, strategy.auc, strategy.significance, strategy.significanceError, s.luminosity, strategy.profile.significance,
                                strategy.profile.medianLimit))
             strategies.append(strategy)
-            outputs["workspace_\(name)"] = context.scratch + "/" + strategy.profile.workspace
+            outputs["workspace_\(ProfileFit.fileSafe(name))"] = context.scratch + "/" + strategy.profile.workspace
         }
         let observable = try samples.testColumn(s.referenceObservable)
         let edges = Histogram.quantileEdges(Array(observable.prefix(samples.test.background.count)), bins: s.bins)
         let zReference = heldOut.significance(observable, edges: edges, replicas: s.bootstrap, seed: UInt64(s.fit.seed))
         let profile = try ProfileFit.run(heldOut, observable, edges: edges, name: s.referenceObservable, channel: s.referenceObservable, s, context)
-        outputs["workspace_\(s.referenceObservable)"] = context.scratch + "/" + profile.workspace
+        outputs["workspace_\(ProfileFit.fileSafe(s.referenceObservable))"] = context.scratch + "/" + profile.workspace
         context.log(String(format: "%@ histogram alone: expected significance %.3f ± %.3f σ; profile likelihood Z₀ %.3f σ, μ < %.4f (95 %% CL)",
                            s.referenceObservable, zReference.value, zReference.error, profile.significance, profile.medianLimit))
         let summary = ClassifierSummary(luminosityFb: s.luminosity, referenceObservable: s.referenceObservable, referenceSignificance: zReference.value,
@@ -122,12 +122,19 @@ public struct ClassifyStep: StepKind {
 /// as Barlow–Beeston-lite parameters, the background normalisation as a normsys; the model is written as a
 /// HistFactory workspace beside the summary.
 enum ProfileFit {
+    /// `name` (a column the workflow names) as a file-name part: letters, digits, `_`, `-` and inner dots
+    /// only, so no name can leave the step's scratch directory.
+    static func fileSafe(_ name: String) -> String {
+        let kept = String(name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_-.".unicodeScalars.contains($0) ? Character($0) : "_" })
+        return kept.hasPrefix(".") || kept.isEmpty ? "_" + kept : kept
+    }
+
     static func run(_ heldOut: HeldOutEvents, _ values: [Double], edges: [Double], name: String, channel: String, _ s: ClassifyStep.Settings,
                     _ context: StepContext) throws -> ProfileResult {
         let t = heldOut.templates(values, edges: edges)
         let model = BinnedModel(signal: t.signal, signalSumw2: t.signalSumw2, background: t.background.sums,
                                 backgroundSumw2: t.background.sumsOfSquares, backgroundNormalisation: s.backgroundNormalisation)
-        let file = "workspace-\(name).json"
+        let file = "workspace-\(fileSafe(name)).json"
         try AtomicFile.write(try HistFactoryWorkspace.data(model, channel: channel), to: context.scratch + "/" + file)
         return ProfileResult(significance: Asymptotics.discoverySignificance(model), upperLimits: Asymptotics.expectedUpperLimits(model), workspace: file)
     }
